@@ -1,0 +1,18 @@
+//! till-core: every business rule of till, once. Pure Rust: no browser, Workers or I/O types,
+//! so the till (wasm) and the edge (Worker) price and check a sale with the same code, and the
+//! rules are tested natively.
+
+pub mod barcode;
+pub mod cart;
+pub mod catalogue;
+pub mod demo;
+pub mod event;
+pub mod money;
+pub mod sale;
+pub mod store;
+pub mod sync;
+pub mod tax;
+pub mod time;
+
+pub use rust_decimal::Decimal;
+pub use uuid::Uuid;

@@ -1,0 +1,331 @@
+//! The sync protocol: wire messages and the edge's ingest rules, with no I/O.
+//!
+//! In the spirit of Replicache's push contract: a lane numbers its events 1, 2, 3… without gaps;
+//! the store records the lane's last applied number together with the event's effects; numbers
+//! at or below it are acknowledged and ignored; a gap is refused until filled; an event that is
+//! permanently invalid is recorded as rejected and still advances the lane, so one bad event never
+//! blocks a lane forever. Storage is behind the `Ledger` trait: the Durable Object implements it
+//! with SQLite, the simulation tests with maps — both run this same code.
+
+use crate::catalogue::Product;
+use crate::event::Event;
+use crate::store::StoreSettings;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Version of the push/pull messages. The edge answers older versions it still supports.
+pub const PROTOCOL_VERSION: u16 = 1;
+/// Most events a lane sends in one push.
+pub const MAX_PUSH_EVENTS: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol: u16,
+    pub lane_id: String,
+    /// Raw JSON, decoded one by one, so a malformed event is rejected without blocking the rest.
+    pub events: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PushStatus {
+    /// Appended now.
+    Applied,
+    /// Seen before (a retry): acknowledged, no effect.
+    Duplicate,
+    /// Permanently invalid: recorded with the reason, and the lane moves past it.
+    Rejected { reason: String },
+    /// Not applied because an earlier number is missing; send from `expected` again.
+    Gap { expected: u64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResult {
+    pub lane_seq: u64,
+    #[serde(flatten)]
+    pub status: PushStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Every event of this lane numbered at or below this is durably at the edge: trim the outbox.
+    pub acked_through: u64,
+    pub results: Vec<PushResult>,
+}
+
+/// What a pull brings to a lane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum Change {
+    Product(Product),
+    Settings(StoreSettings),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Pass back as `cursor` on the next pull.
+    pub cursor: u64,
+    /// More changes are waiting: pull again straight away.
+    pub more: bool,
+    /// Changes in all, for the lane's progress display on a first sync.
+    #[serde(default)]
+    pub total: u64,
+}
+
+/// The store's durable record of events, as the ingest rules need it.
+pub trait Ledger {
+    type Error;
+    /// The highest lane number applied (or rejected) for `lane`; 0 if none.
+    fn last_applied(&mut self, lane: &str) -> Result<u64, Self::Error>;
+    /// Whether an event with this id is already recorded (from any lane).
+    fn contains(&mut self, id: Uuid) -> Result<bool, Self::Error>;
+    /// Record the event, apply its effects and set the lane's last applied number to its
+    /// `lane_seq` — all in one storage transaction.
+    fn append(&mut self, event: &Event) -> Result<(), Self::Error>;
+    /// Record a permanently invalid event with its reason and advance the lane past `lane_seq`,
+    /// in one storage transaction.
+    fn reject(
+        &mut self,
+        lane: &str,
+        lane_seq: u64,
+        raw: &serde_json::Value,
+        reason: &str,
+    ) -> Result<(), Self::Error>;
+}
+
+/// Apply one push from `lane` to the ledger. `validate` holds the business checks (core's
+/// `Sale::verify` against the store's settings). Storage errors abort the push: nothing after the
+/// failing event is applied, and what was applied before it stays (each event is atomic on its own).
+pub fn ingest<L: Ledger>(
+    ledger: &mut L,
+    lane: &str,
+    events: &[serde_json::Value],
+    validate: impl Fn(&Event) -> Result<(), String>,
+) -> Result<PushResponse, L::Error> {
+    let mut last = ledger.last_applied(lane)?;
+    // Lanes send in order, but a proxy may not keep it: take them by number.
+    let mut numbered: Vec<(Option<u64>, &serde_json::Value)> = events
+        .iter()
+        .map(|raw| (raw.get("lane_seq").and_then(serde_json::Value::as_u64), raw))
+        .collect();
+    numbered.sort_by_key(|(seq, _)| *seq);
+    let mut results = Vec::with_capacity(events.len());
+    for (seq, raw) in numbered {
+        let Some(seq) = seq.filter(|s| *s > 0) else {
+            // Without a number the event cannot be placed in the lane's order; nothing advances.
+            results.push(PushResult {
+                lane_seq: 0,
+                status: PushStatus::Rejected {
+                    reason: "the event has no lane_seq".into(),
+                },
+            });
+            continue;
+        };
+        if seq <= last {
+            results.push(PushResult {
+                lane_seq: seq,
+                status: PushStatus::Duplicate,
+            });
+            continue;
+        }
+        if seq > last + 1 {
+            results.push(PushResult {
+                lane_seq: seq,
+                status: PushStatus::Gap { expected: last + 1 },
+            });
+            continue;
+        }
+        let verdict = match serde_json::from_value::<Event>(raw.clone()) {
+            Err(e) => Err(format!("the event could not be read: {e}")),
+            Ok(ev) if ev.lane_id != lane => Err(format!(
+                "the event belongs to lane {:?}, not this lane",
+                ev.lane_id
+            )),
+            Ok(ev) => match ledger.contains(ev.id)? {
+                true => Err(format!(
+                    "event id {} was already used by another event",
+                    ev.id
+                )),
+                false => validate(&ev).map(|()| ev),
+            },
+        };
+        let status = match verdict {
+            Ok(ev) => {
+                ledger.append(&ev)?;
+                PushStatus::Applied
+            }
+            Err(reason) => {
+                ledger.reject(lane, seq, raw, &reason)?;
+                PushStatus::Rejected { reason }
+            }
+        };
+        last = seq;
+        results.push(PushResult {
+            lane_seq: seq,
+            status,
+        });
+    }
+    Ok(PushResponse {
+        acked_through: last,
+        results,
+    })
+}
+
+/// Delay before the next sync attempt after `failures` consecutive failures: exponential from
+/// 1 s, capped at 60 s, with "equal jitter" (half fixed, half random from `random`) so lanes that
+/// lost the network together do not return in step.
+pub fn backoff_ms(failures: u32, random: u32) -> u32 {
+    if failures == 0 {
+        return 0;
+    }
+    let ceiling = 1_000u32
+        .saturating_mul(1 << failures.min(7).saturating_sub(1))
+        .min(60_000);
+    ceiling / 2 + random % (ceiling / 2 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::EventBody;
+    use std::collections::{HashMap, HashSet};
+
+    /// An in-memory ledger: the same contract the Durable Object keeps in SQLite.
+    #[derive(Default)]
+    pub struct MemLedger {
+        pub last: HashMap<String, u64>,
+        pub ids: HashSet<Uuid>,
+        pub applied: Vec<Event>,
+        pub rejected: Vec<(String, u64, String)>,
+    }
+
+    impl Ledger for MemLedger {
+        type Error = std::convert::Infallible;
+        fn last_applied(&mut self, lane: &str) -> Result<u64, Self::Error> {
+            Ok(self.last.get(lane).copied().unwrap_or(0))
+        }
+        fn contains(&mut self, id: Uuid) -> Result<bool, Self::Error> {
+            Ok(self.ids.contains(&id))
+        }
+        fn append(&mut self, e: &Event) -> Result<(), Self::Error> {
+            self.ids.insert(e.id);
+            self.last.insert(e.lane_id.clone(), e.lane_seq);
+            self.applied.push(e.clone());
+            Ok(())
+        }
+        fn reject(
+            &mut self,
+            lane: &str,
+            seq: u64,
+            _raw: &serde_json::Value,
+            reason: &str,
+        ) -> Result<(), Self::Error> {
+            self.last.insert(lane.into(), seq);
+            self.rejected.push((lane.into(), seq, reason.into()));
+            Ok(())
+        }
+    }
+
+    fn sale_event(lane: &str, seq: u64) -> serde_json::Value {
+        use crate::cart::{tests::product, Cart};
+        use crate::catalogue::SoldBy;
+        use crate::money::{Currency, Money};
+        use crate::sale::{Checkout, Sale, Tender};
+        use crate::tax::TaxClass;
+        let store = StoreSettings::japan("s", "S");
+        let mut cart = Cart::default();
+        cart.add(
+            &product("a", 100, TaxClass::Reduced, SoldBy::Each),
+            rust_decimal::Decimal::ONE,
+        )
+        .unwrap();
+        let id = crate::event::new_id(seq, [seq as u8; 10]);
+        let tender = Tender::Cash {
+            tendered: Money::new(100.into(), Currency::JPY),
+        };
+        let sale = Sale::complete(
+            &cart,
+            &store,
+            vec![tender],
+            Checkout {
+                id,
+                lane_id: lane,
+                receipt_no: format!("{seq}"),
+                at_ms: 0,
+            },
+        )
+        .unwrap();
+        serde_json::to_value(Event {
+            id,
+            lane_id: lane.into(),
+            lane_seq: seq,
+            at_ms: 0,
+            v: 1,
+            body: EventBody::SaleCompleted(sale),
+        })
+        .unwrap()
+    }
+
+    fn ok(_: &Event) -> Result<(), String> {
+        Ok(())
+    }
+
+    #[test]
+    fn retries_are_acknowledged_once_and_gaps_wait() {
+        let mut l = MemLedger::default();
+        let r = ingest(&mut l, "A", &[sale_event("A", 1), sale_event("A", 2)], ok).unwrap();
+        assert_eq!(r.acked_through, 2);
+        let r = ingest(&mut l, "A", &[sale_event("A", 2), sale_event("A", 4)], ok).unwrap();
+        assert_eq!(r.acked_through, 2);
+        assert_eq!(r.results[0].status, PushStatus::Duplicate);
+        assert_eq!(r.results[1].status, PushStatus::Gap { expected: 3 });
+        let r = ingest(&mut l, "A", &[sale_event("A", 4), sale_event("A", 3)], ok).unwrap();
+        assert_eq!(r.acked_through, 4);
+        assert_eq!(
+            l.applied.iter().map(|e| e.lane_seq).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4]
+        );
+    }
+
+    #[test]
+    fn a_bad_event_is_rejected_and_does_not_block_the_lane() {
+        let mut l = MemLedger::default();
+        let mut bad = sale_event("A", 2);
+        bad["data"]["total"] = serde_json::json!("garbage");
+        let foreign = sale_event("B", 3);
+        let r = ingest(
+            &mut l,
+            "A",
+            &[
+                sale_event("A", 1),
+                bad,
+                foreign,
+                sale_event("A", 4),
+                serde_json::json!({"x": 1}),
+            ],
+            ok,
+        )
+        .unwrap();
+        assert_eq!(r.acked_through, 4);
+        assert_eq!(l.applied.len(), 2);
+        assert_eq!(l.rejected.len(), 2);
+        assert!(
+            matches!(&r.results[0].status, PushStatus::Rejected { reason } if reason.contains("lane_seq"))
+        );
+        let r = ingest(&mut l, "A", &[sale_event("A", 5)], |_| {
+            Err("total does not match".into())
+        })
+        .unwrap();
+        assert_eq!(r.acked_through, 5);
+        assert_eq!(l.rejected.last().unwrap().2, "total does not match");
+    }
+
+    #[test]
+    fn backoff_grows_is_capped_and_jittered() {
+        assert_eq!(backoff_ms(0, 123), 0);
+        assert!((500..=1000).contains(&backoff_ms(1, u32::MAX)));
+        assert!((30_000..=60_000).contains(&backoff_ms(30, 7)));
+        assert_ne!(backoff_ms(3, 0), backoff_ms(3, 1_000));
+    }
+}

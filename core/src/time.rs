@@ -1,0 +1,48 @@
+//! Time: UTC instants (milliseconds since the Unix epoch, JS-safe) on the wire; the store's
+//! offset from UTC decides the business day a sale belongs to.
+
+/// The civil date (year, month, day) of a day count since 1970-01-01 (proleptic Gregorian).
+/// Eras of 400 years (146,097 days) make the leap-year rule a table-free calculation.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468; // shift the epoch to 0000-03-01 so leap days fall at the end of a year
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // day of era [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365; // year of era [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // day of (March-based) year [0, 365]
+    let mp = (5 * doy + 2) / 153; // March-based month [0, 11]
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// The business day ("YYYY-MM-DD") of instant `at_ms` in a store `offset_minutes` east of UTC.
+pub fn business_day(at_ms: i64, offset_minutes: i32) -> String {
+    let local_ms = at_ms + i64::from(offset_minutes) * 60_000;
+    let (y, m, d) = civil_from_days(local_ms.div_euclid(86_400_000));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Local hour of day (0–23) of `at_ms` in the store's offset: the hourly chart's bucket.
+pub fn local_hour(at_ms: i64, offset_minutes: i32) -> u32 {
+    let local_ms = at_ms + i64::from(offset_minutes) * 60_000;
+    (local_ms.rem_euclid(86_400_000) / 3_600_000) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_dates() {
+        assert_eq!(business_day(0, 0), "1970-01-01");
+        // 2026-11-24T15:00:00Z is 2026-11-25 00:00 in Tokyo (UTC+9).
+        let at = 1_795_532_400_000;
+        assert_eq!(business_day(at, 0), "2026-11-24");
+        assert_eq!(business_day(at, 540), "2026-11-25");
+        assert_eq!(business_day(at - 1, 540), "2026-11-24");
+        assert_eq!(local_hour(at, 540), 0);
+        assert_eq!(business_day(951_782_400_000, 0), "2000-02-29");
+        assert_eq!(business_day(-86_400_000, 0), "1969-12-31");
+    }
+}
