@@ -157,7 +157,13 @@ pub enum MoneyError {
     UnknownCurrency(String),
     #[error("the amount is too large")]
     Overflow,
+    #[error("{0} has more decimal places than its currency allows")]
+    SubMinorUnit(String),
 }
+
+/// The largest integer JavaScript (and so wasm-bindgen, D1 and Durable Object storage) holds
+/// exactly: 2^53 − 1.
+pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
 
 /// An amount of money in one currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -223,6 +229,27 @@ impl Money {
             amount: rule.apply(self.amount, self.currency.minor_units()),
             ..self
         }
+    }
+
+    /// The amount in minor units (cents, yen) as a JS-safe integer, for integer storage and sums.
+    /// Refuses amounts finer than the minor unit or beyond ±(2^53 − 1) rather than rounding.
+    pub fn to_minor(&self) -> Result<i64, MoneyError> {
+        let scaled = self
+            .amount
+            .checked_mul(Decimal::from(10i64.pow(self.currency.minor_units())))
+            .ok_or(MoneyError::Overflow)?;
+        if !scaled.fract().is_zero() {
+            return Err(MoneyError::SubMinorUnit(self.display()));
+        }
+        let v: i64 = scaled.trunc().try_into().map_err(|_| MoneyError::Overflow)?;
+        if v.abs() > MAX_SAFE_INTEGER {
+            return Err(MoneyError::Overflow);
+        }
+        Ok(v)
+    }
+
+    pub fn from_minor(minor: i64, currency: Currency) -> Money {
+        Money { amount: Decimal::new(minor, currency.minor_units()), currency }
     }
 
     /// Sum amounts that must all be in `currency`.
@@ -344,6 +371,16 @@ mod tests {
         assert_eq!(Money::new(d("-50"), Currency::JPY).display(), "-¥50");
         assert_eq!(Money::new(d("0"), Currency::JPY).display(), "¥0");
         assert_eq!(Money::new(d("1.5"), Currency::KWD).display(), "KWD 1.500");
+    }
+
+    #[test]
+    fn minor_units_round_trip_and_stay_js_safe() {
+        let m = Money::new(d("1234.56"), Currency::USD);
+        assert_eq!(m.to_minor(), Ok(123456));
+        assert_eq!(Money::from_minor(123456, Currency::USD), m);
+        assert_eq!(Money::new(d("500"), Currency::JPY).to_minor(), Ok(500));
+        assert!(matches!(Money::new(d("0.5"), Currency::JPY).to_minor(), Err(MoneyError::SubMinorUnit(_))));
+        assert_eq!(Money::new(d("9007199254740992"), Currency::JPY).to_minor(), Err(MoneyError::Overflow));
     }
 
     #[test]

@@ -1,1 +1,62 @@
-fn main() {}
+//! Developer commands for till (native):
+//!
+//!   till-tools demo-sql            SQL that creates the demo tenant, store and owner (idempotent)
+//!   till-tools catalogue <n>       n generated products as JSON (the demo uses 2,000; benches 100k)
+//!   till-tools demo-credentials    the demo owner's email and password, for printing
+//!
+//! The demo password is public by design: the demo store exists only on a developer's machine.
+
+use sha2::Sha256;
+use std::io::Write;
+use till_core::demo;
+use till_edge::auth::{PasswordHash, PBKDF2_ITERATIONS};
+
+const DEMO_TENANT: &str = "demo-tenant";
+const DEMO_EMAIL: &str = "owner@demo.till";
+const DEMO_PASSWORD: &str = "till-demo-owner";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let result = match args.first().map(String::as_str) {
+        Some("demo-sql") => writeln!(out, "{}", demo_sql()),
+        Some("catalogue") => {
+            let n = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(demo::DEMO_PRODUCTS);
+            serde_json::to_writer(&mut out, &demo::catalogue(n)).map_err(std::io::Error::other)
+        }
+        Some("demo-credentials") => writeln!(out, "{DEMO_EMAIL} {DEMO_PASSWORD}"),
+        _ => {
+            eprintln!("usage: till-tools demo-sql | catalogue <n> | demo-credentials");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("till-tools: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// A salt that differs per run without a randomness dependency: the hash of the clock and pid.
+/// (INSERT OR IGNORE keeps the first run's verifier, so it does not change after that.)
+fn salt() -> Vec<u8> {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let seed = format!("{nanos}-{}", std::process::id());
+    till_edge::auth::sha256_hex(seed.as_bytes()).as_bytes()[..16].to_vec()
+}
+
+fn demo_sql() -> String {
+    let salt = salt();
+    let mut hash = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<Sha256>(DEMO_PASSWORD.as_bytes(), &salt, PBKDF2_ITERATIONS, &mut hash);
+    let verifier = PasswordHash { iterations: PBKDF2_ITERATIONS, salt, hash: hash.to_vec() };
+    let settings = serde_json::to_string(&demo::store()).expect("store settings serialise");
+    let q = |s: &str| s.replace('\'', "''");
+    format!(
+        "INSERT OR IGNORE INTO tenants (id, name, created_ms) VALUES ('{DEMO_TENANT}', 'till demo', 0);\n\
+         INSERT OR IGNORE INTO stores (id, tenant_id, settings, created_ms) VALUES ('{store}', '{DEMO_TENANT}', '{settings}', 0);\n\
+         INSERT OR IGNORE INTO owners (id, tenant_id, email, password_hash, created_ms) VALUES ('demo-owner', '{DEMO_TENANT}', '{DEMO_EMAIL}', '{verifier}', 0);",
+        store = demo::DEMO_STORE_ID,
+        settings = q(&settings),
+    )
+}

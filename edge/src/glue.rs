@@ -1,0 +1,404 @@
+//! The Worker: HTTP API under /api (the built till is served by Workers static assets on the
+//! same origin). Each handler reads like the API table: parse → authorise → core / store
+//! object → answer.
+
+use crate::auth::{self, PasswordHash, PBKDF2_ITERATIONS, SESSION_COOKIE, SESSION_DAYS};
+use crate::error::ApiError;
+use crate::store_object::{PushOutcome, StoreRequest, PULL_PAGE};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde_json::json;
+use till_core::money::Money;
+use till_core::store::StoreSettings;
+use till_core::sync::{PullResponse, PushRequest, MAX_PUSH_EVENTS, PROTOCOL_VERSION};
+use wasm_bindgen::JsCast;
+use worker::*;
+
+type ApiResult = std::result::Result<Response, ApiError>;
+
+/// Largest request body accepted (a full push of 500 sales fits comfortably).
+const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Most products one catalogue import call takes.
+const MAX_IMPORT: usize = 5_000;
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let answer = route(req, &env).await.or_else(|e| {
+        if let ApiError::Internal(detail) = &e {
+            console_error!("internal error: {detail}");
+        }
+        Ok::<_, Error>(Response::from_json(&e.body())?.with_status(e.status()))
+    })?;
+    let headers = answer.headers();
+    headers.set("Cache-Control", "no-store")?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    Ok(answer)
+}
+
+async fn route(req: Request, env: &Env) -> ApiResult {
+    let path = req.path();
+    match (req.method(), path.as_str()) {
+        (Method::Get, "/api/health") => health(env),
+        (Method::Post, "/api/v1/lanes/demo") => enrol_demo_lane(env).await,
+        (Method::Get, "/api/v1/lane") => lane_info(req, env).await,
+        (Method::Post, "/api/v1/sync/push") => push(req, env).await,
+        (Method::Get, "/api/v1/sync/pull") => pull(req, env).await,
+        (Method::Post, "/api/v1/auth/login") => login(req, env).await,
+        (Method::Post, "/api/v1/auth/logout") => logout(req, env).await,
+        (Method::Get, "/api/v1/owner/today") => owner_today(req, env).await,
+        (Method::Post, p) if p.starts_with("/api/v1/stores/") && p.ends_with("/catalogue") => {
+            let store_id = p.trim_start_matches("/api/v1/stores/").trim_end_matches("/catalogue").to_string();
+            import_catalogue(req, env, &store_id).await
+        }
+        _ => Err(ApiError::NotFound(format!("{} {path}", req.method()))),
+    }
+}
+
+// ---------- handlers ----------
+
+fn health(env: &Env) -> ApiResult {
+    json_ok(&json!({ "ok": true, "version": crate::VERSION, "protocol": PROTOCOL_VERSION, "demo": demo_mode(env) }))
+}
+
+/// In demo mode (local development only: `DEMO_MODE=on`), any browser that opens the till
+/// becomes a new lane of the demo store. Production lanes pair with a one-time code instead.
+async fn enrol_demo_lane(env: &Env) -> ApiResult {
+    if !demo_mode(env) {
+        return Err(ApiError::Forbidden);
+    }
+    let store_id = till_core::demo::DEMO_STORE_ID;
+    let store = store_row(env, store_id).await?.ok_or_else(|| ApiError::NotFound("the demo store".into()))?;
+    let token = hex::encode(random_bytes::<32>()?);
+    let lane_id = format!("lane-{}", hex::encode(random_bytes::<8>()?));
+    let db = d1(env)?;
+    // The next free lane number in the store names the receipt prefix ("L3").
+    #[derive(Deserialize)]
+    struct N {
+        n: f64,
+    }
+    let n = query_first::<N>(&db, "SELECT COUNT(*) AS n FROM lanes WHERE store_id = ?", &[store_id.into()]).await?.map(|r| r.n as i64).unwrap_or(0);
+    let code = format!("L{}", n + 1);
+    exec(
+        &db,
+        "INSERT INTO lanes (id, tenant_id, store_id, code, token_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+        &[lane_id.as_str().into(), store.tenant_id.as_str().into(), store_id.into(), code.as_str().into(), auth::sha256_hex(token.as_bytes()).into(), now_ms().into()],
+    )
+    .await?;
+    json_ok(&json!({ "lane_id": lane_id, "lane_code": code, "token": token, "store": store.settings()? }))
+}
+
+async fn lane_info(req: Request, env: &Env) -> ApiResult {
+    let lane = authorise_lane(&req, env).await?;
+    json_ok(&json!({ "lane_id": lane.id, "lane_code": lane.code, "store": lane.store.settings()? }))
+}
+
+async fn push(mut req: Request, env: &Env) -> ApiResult {
+    let body: PushRequest = read_json(&mut req).await?;
+    if body.protocol < 1 {
+        return Err(ApiError::ProtocolTooOld(body.protocol));
+    }
+    if body.events.len() > MAX_PUSH_EVENTS {
+        return Err(ApiError::BadRequest(format!("send at most {MAX_PUSH_EVENTS} events per push")));
+    }
+    let lane = authorise_lane(&req, env).await?;
+    if body.lane_id != lane.id {
+        return Err(ApiError::Forbidden);
+    }
+    let settings = lane.store.settings()?;
+    let outcome: PushOutcome =
+        store_call(env, &lane.store.id, &StoreRequest::Push { lane_id: lane.id.clone(), settings, events: body.events }).await?;
+    // Copy the touched days' absolute totals into the directory: idempotent on any retry.
+    let db = d1(env)?;
+    let statements = outcome
+        .days
+        .iter()
+        .map(|d| {
+            db.prepare(
+                "INSERT INTO daily_sales (store_id, business_day, net_minor, sales, updated_ms) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT(store_id, business_day) DO UPDATE SET net_minor = excluded.net_minor, sales = excluded.sales, updated_ms = excluded.updated_ms",
+            )
+            .bind(&[lane.store.id.as_str().into(), d.business_day.as_str().into(), (d.net_minor as f64).into(), (d.sales as f64).into(), now_ms().into()])
+        })
+        .collect::<Result<Vec<_>>>()
+        .map_err(internal)?;
+    if !statements.is_empty() {
+        db.batch(statements).await.map_err(internal)?;
+    }
+    json_ok(&outcome.response)
+}
+
+async fn pull(req: Request, env: &Env) -> ApiResult {
+    let url = req.url().map_err(internal)?;
+    let mut cursor = 0u64;
+    let mut limit = PULL_PAGE;
+    for (k, v) in url.query_pairs() {
+        match k.as_ref() {
+            "cursor" => cursor = v.parse().map_err(|_| ApiError::BadRequest("cursor must be a whole number".into()))?,
+            "limit" => limit = v.parse().map_err(|_| ApiError::BadRequest("limit must be a whole number".into()))?,
+            _ => {}
+        }
+    }
+    let lane = authorise_lane(&req, env).await?;
+    let page: PullResponse = store_call(env, &lane.store.id, &StoreRequest::Pull { cursor, limit }).await?;
+    json_ok(&page)
+}
+
+#[derive(Deserialize)]
+struct Login {
+    email: String,
+    password: String,
+}
+
+async fn login(mut req: Request, env: &Env) -> ApiResult {
+    let body: Login = read_json(&mut req).await?;
+    #[derive(Deserialize)]
+    struct OwnerRow {
+        id: String,
+        tenant_id: String,
+        password_hash: String,
+    }
+    let db = d1(env)?;
+    let owner = query_first::<OwnerRow>(&db, "SELECT id, tenant_id, password_hash FROM owners WHERE email = ?", &[body.email.trim().into()]).await?;
+    // Derive a key even for an unknown email, so timing does not reveal which emails exist.
+    let verifier = owner
+        .as_ref()
+        .and_then(|o| PasswordHash::parse(&o.password_hash))
+        .unwrap_or(PasswordHash { iterations: PBKDF2_ITERATIONS, salt: vec![0; 16], hash: vec![0; 32] });
+    let derived = pbkdf2_sha256(body.password.as_bytes(), &verifier.salt, verifier.iterations).await?;
+    let owner = match owner {
+        Some(o) if verifier.matches(&derived) => o,
+        _ => return Err(ApiError::BadCredentials),
+    };
+    let token = hex::encode(random_bytes::<32>()?);
+    let expires = now_ms() + SESSION_DAYS as f64 * 86_400_000.0;
+    exec(
+        &db,
+        "INSERT INTO sessions (token_hash, owner_id, tenant_id, expires_ms) VALUES (?, ?, ?, ?)",
+        &[auth::sha256_hex(token.as_bytes()).into(), owner.id.as_str().into(), owner.tenant_id.as_str().into(), expires.into()],
+    )
+    .await?;
+    let resp = json_ok(&json!({ "ok": true }))?;
+    resp.headers().set("Set-Cookie", &auth::session_cookie(&token, SESSION_DAYS * 86_400)).map_err(internal)?;
+    Ok(resp)
+}
+
+async fn logout(req: Request, env: &Env) -> ApiResult {
+    if let Some(token) = auth::cookie(req.headers().get("Cookie").ok().flatten().as_deref(), SESSION_COOKIE) {
+        exec(&d1(env)?, "DELETE FROM sessions WHERE token_hash = ?", &[auth::sha256_hex(token.as_bytes()).into()]).await?;
+    }
+    let resp = json_ok(&json!({ "ok": true }))?;
+    resp.headers().set("Set-Cookie", &auth::session_cookie("", 0)).map_err(internal)?;
+    Ok(resp)
+}
+
+#[derive(Serialize)]
+struct StoreToday {
+    store_id: String,
+    name: String,
+    business_day: String,
+    net: Money,
+    sales: i64,
+}
+
+/// Today's sales per store of the signed-in owner's tenant, from the daily roll-ups (never a
+/// scan of sales), each store's "today" in its own time zone.
+async fn owner_today(req: Request, env: &Env) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    let db = d1(env)?;
+    let stores = query_all::<StoreRow>(&db, "SELECT id, tenant_id, settings FROM stores WHERE tenant_id = ? ORDER BY id", &[session.tenant_id.as_str().into()]).await?;
+    let now = now_ms() as i64;
+    let mut out = Vec::with_capacity(stores.len());
+    for store in stores {
+        let settings = store.settings()?;
+        let day = till_core::time::business_day(now, settings.utc_offset_minutes);
+        #[derive(Deserialize)]
+        struct Day {
+            net_minor: f64,
+            sales: f64,
+        }
+        let totals = query_first::<Day>(&db, "SELECT net_minor, sales FROM daily_sales WHERE store_id = ? AND business_day = ?", &[store.id.as_str().into(), day.as_str().into()]).await?;
+        let (net_minor, sales) = totals.map(|d| (d.net_minor as i64, d.sales as i64)).unwrap_or((0, 0));
+        out.push(StoreToday { store_id: store.id, name: settings.name.clone(), business_day: day, net: Money::from_minor(net_minor, settings.currency), sales });
+    }
+    json_ok(&json!({ "stores": out }))
+}
+
+#[derive(Deserialize)]
+struct Import {
+    products: Vec<till_core::catalogue::Product>,
+}
+
+async fn import_catalogue(mut req: Request, env: &Env, store_id: &str) -> ApiResult {
+    let body: Import = read_json(&mut req).await?;
+    if body.products.len() > MAX_IMPORT {
+        return Err(ApiError::BadRequest(format!("import at most {MAX_IMPORT} products per request")));
+    }
+    let session = authorise_owner(&req, env).await?;
+    let store = store_row(env, store_id).await?.ok_or_else(|| ApiError::NotFound("that store".into()))?;
+    if store.tenant_id != session.tenant_id {
+        // Same answer as a missing store: another tenant's store ids are not revealed.
+        return Err(ApiError::NotFound("that store".into()));
+    }
+    let outcome: serde_json::Value = store_call(env, store_id, &StoreRequest::ImportCatalogue { products: body.products }).await?;
+    json_ok(&outcome)
+}
+
+// ---------- authorisation ----------
+
+#[derive(Deserialize)]
+struct StoreRow {
+    id: String,
+    tenant_id: String,
+    settings: String,
+}
+
+impl StoreRow {
+    fn settings(&self) -> std::result::Result<StoreSettings, ApiError> {
+        serde_json::from_str(&self.settings).map_err(|e| ApiError::Internal(format!("store {} settings: {e}", self.id)))
+    }
+}
+
+struct Lane {
+    id: String,
+    code: String,
+    store: StoreRow,
+}
+
+async fn authorise_lane(req: &Request, env: &Env) -> std::result::Result<Lane, ApiError> {
+    let header = req.headers().get("Authorization").map_err(internal)?;
+    let token = auth::bearer(header.as_deref()).ok_or(ApiError::BadDeviceToken)?;
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        code: String,
+        revoked_ms: Option<f64>,
+        store_id: String,
+        tenant_id: String,
+        settings: String,
+    }
+    let row = query_first::<Row>(
+        &d1(env)?,
+        "SELECT l.id, l.code, l.revoked_ms, s.id AS store_id, s.tenant_id, s.settings
+         FROM lanes l JOIN stores s ON s.id = l.store_id AND s.tenant_id = l.tenant_id WHERE l.token_hash = ?",
+        &[auth::sha256_hex(token.as_bytes()).into()],
+    )
+    .await?
+    .ok_or(ApiError::BadDeviceToken)?;
+    if row.revoked_ms.is_some() {
+        return Err(ApiError::LaneRevoked);
+    }
+    Ok(Lane { id: row.id, code: row.code, store: StoreRow { id: row.store_id, tenant_id: row.tenant_id, settings: row.settings } })
+}
+
+struct Session {
+    tenant_id: String,
+}
+
+async fn authorise_owner(req: &Request, env: &Env) -> std::result::Result<Session, ApiError> {
+    let header = req.headers().get("Cookie").map_err(internal)?;
+    let token = auth::cookie(header.as_deref(), SESSION_COOKIE).filter(|t| !t.is_empty()).ok_or(ApiError::Unauthenticated)?;
+    #[derive(Deserialize)]
+    struct Row {
+        tenant_id: String,
+    }
+    let row = query_first::<Row>(
+        &d1(env)?,
+        "SELECT tenant_id FROM sessions WHERE token_hash = ? AND expires_ms > ?",
+        &[auth::sha256_hex(token.as_bytes()).into(), now_ms().into()],
+    )
+    .await?
+    .ok_or(ApiError::Unauthenticated)?;
+    Ok(Session { tenant_id: row.tenant_id })
+}
+
+async fn store_row(env: &Env, store_id: &str) -> std::result::Result<Option<StoreRow>, ApiError> {
+    query_first(&d1(env)?, "SELECT id, tenant_id, settings FROM stores WHERE id = ?", &[store_id.into()]).await
+}
+
+// ---------- plumbing ----------
+
+fn demo_mode(env: &Env) -> bool {
+    env.var("DEMO_MODE").map(|v| v.to_string() == "on").unwrap_or(false)
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+fn json_ok<T: Serialize>(value: &T) -> ApiResult {
+    Response::from_json(value).map_err(internal)
+}
+
+async fn read_json<T: DeserializeOwned>(req: &mut Request) -> std::result::Result<T, ApiError> {
+    if let Ok(Some(len)) = req.headers().get("Content-Length") {
+        if len.parse::<usize>().map_or(false, |n| n > MAX_BODY) {
+            return Err(ApiError::TooLarge(MAX_BODY));
+        }
+    }
+    let text = req.text().await.map_err(|_| ApiError::BadRequest("the request body could not be read".into()))?;
+    if text.len() > MAX_BODY {
+        return Err(ApiError::TooLarge(MAX_BODY));
+    }
+    Ok(serde_json::from_str(&text)?)
+}
+
+fn d1(env: &Env) -> std::result::Result<D1Database, ApiError> {
+    env.d1("DB").map_err(internal)
+}
+
+async fn query_first<T: DeserializeOwned>(db: &D1Database, sql: &str, args: &[wasm_bindgen::JsValue]) -> std::result::Result<Option<T>, ApiError> {
+    db.prepare(sql).bind(args).map_err(internal)?.first::<T>(None).await.map_err(internal)
+}
+
+async fn query_all<T: DeserializeOwned>(db: &D1Database, sql: &str, args: &[wasm_bindgen::JsValue]) -> std::result::Result<Vec<T>, ApiError> {
+    db.prepare(sql).bind(args).map_err(internal)?.all().await.map_err(internal)?.results::<T>().map_err(internal)
+}
+
+async fn exec(db: &D1Database, sql: &str, args: &[wasm_bindgen::JsValue]) -> std::result::Result<(), ApiError> {
+    db.prepare(sql).bind(args).map_err(internal)?.run().await.map_err(internal)?;
+    Ok(())
+}
+
+/// Send a request to the store's Durable Object (one per store, by name) and read its JSON answer.
+async fn store_call<T: DeserializeOwned>(env: &Env, store_id: &str, request: &StoreRequest) -> std::result::Result<T, ApiError> {
+    let stub = env.durable_object("STORE").and_then(|ns| ns.id_from_name(store_id)?.get_stub()).map_err(internal)?;
+    let body = serde_json::to_string(request).map_err(internal)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(body.into()));
+    let req = Request::new_with_init("https://store/", &init).map_err(internal)?;
+    let mut resp = stub.fetch_with_request(req).await.map_err(internal)?;
+    if resp.status_code() != 200 {
+        let text = resp.text().await.unwrap_or_default();
+        return Err(ApiError::Internal(format!("store object answered {}: {text}", resp.status_code())));
+    }
+    resp.json().await.map_err(internal)
+}
+
+fn now_ms() -> f64 {
+    Date::now().as_millis() as f64
+}
+
+fn crypto() -> std::result::Result<web_sys::Crypto, ApiError> {
+    let global = js_sys::global();
+    js_sys::Reflect::get(&global, &"crypto".into()).map_err(|e| internal(format!("{e:?}"))).map(|c| c.unchecked_into())
+}
+
+fn random_bytes<const N: usize>() -> std::result::Result<[u8; N], ApiError> {
+    let mut buf = [0u8; N];
+    crypto()?.get_random_values_with_u8_array(&mut buf).map_err(|e| internal(format!("{e:?}")))?;
+    Ok(buf)
+}
+
+/// PBKDF2-HMAC-SHA256 in the runtime's WebCrypto (native speed, not wasm).
+async fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32) -> std::result::Result<Vec<u8>, ApiError> {
+    let subtle = crypto()?.subtle();
+    let js = |e: wasm_bindgen::JsValue| internal(format!("{e:?}"));
+    let usages = js_sys::Array::of1(&"deriveBits".into());
+    let key_data = js_sys::Uint8Array::from(password);
+    let key = subtle.import_key_with_str("raw", &key_data, "PBKDF2", false, &usages).map_err(js)?;
+    let key: web_sys::CryptoKey = wasm_bindgen_futures::JsFuture::from(key).await.map_err(js)?.unchecked_into();
+    let salt = js_sys::Uint8Array::from(salt);
+    let params = web_sys::Pbkdf2Params::new("PBKDF2", &"SHA-256".into(), iterations, &salt);
+    let bits = subtle.derive_bits_with_object(&params, &key, 256).map_err(js)?;
+    let bits = wasm_bindgen_futures::JsFuture::from(bits).await.map_err(js)?;
+    Ok(js_sys::Uint8Array::new(&bits).to_vec())
+}

@@ -1,0 +1,292 @@
+//! One Durable Object per store: the only place that orders a store's events. It keeps the
+//! event journal, lane cursors, rejected events, stock (a sum of deltas), the catalogue with
+//! server versions, and the daily roll-ups, in its SQLite storage.
+//!
+//! Atomicity: the Workers runtime commits all storage writes made without an intervening `await`
+//! as one atomic unit (automatic write coalescing). `ingest` runs synchronously from first read to
+//! last write, so a push's effects land together or not at all.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use till_core::catalogue::Product;
+use till_core::event::{Event, EventBody};
+use till_core::store::StoreSettings;
+use till_core::sync::{self, Change, Ledger, PullResponse, PushResponse};
+use till_core::{Decimal, Uuid};
+use worker::*;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS events (
+  store_seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE, lane_id TEXT NOT NULL, lane_seq INTEGER NOT NULL,
+  kind TEXT NOT NULL, at_ms INTEGER NOT NULL, business_day TEXT, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rejected (
+  lane_id TEXT NOT NULL, lane_seq INTEGER NOT NULL, reason TEXT NOT NULL, body TEXT NOT NULL,
+  received_ms INTEGER NOT NULL, PRIMARY KEY (lane_id, lane_seq));
+CREATE TABLE IF NOT EXISTS lanes (lane_id TEXT PRIMARY KEY, last_applied INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS stock (sku TEXT PRIMARY KEY, qty TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS products (sku TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS products_by_version ON products(version);
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS daily (business_day TEXT PRIMARY KEY, net_minor INTEGER NOT NULL, sales INTEGER NOT NULL);
+";
+
+/// Most changes one pull returns.
+pub const PULL_PAGE: usize = 2_000;
+
+/// What the Worker asks the store object to do.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum StoreRequest {
+    Push { lane_id: String, settings: StoreSettings, events: Vec<serde_json::Value> },
+    Pull { cursor: u64, limit: usize },
+    ImportCatalogue { products: Vec<Product> },
+}
+
+/// One business day's totals, as the store object knows them after a push.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DayTotals {
+    pub business_day: String,
+    pub net_minor: i64,
+    pub sales: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PushOutcome {
+    #[serde(flatten)]
+    pub response: PushResponse,
+    /// Absolute totals of every day this push touched (idempotent to copy into D1).
+    pub days: Vec<DayTotals>,
+}
+
+#[durable_object]
+pub struct StoreObject {
+    state: State,
+}
+
+impl DurableObject for StoreObject {
+    fn new(state: State, _env: Env) -> Self {
+        if let Err(e) = state.storage().sql().exec(SCHEMA, None) {
+            console_error!("store schema: {e}");
+        }
+        StoreObject { state }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let request: StoreRequest = req.json().await?;
+        let sql = self.state.storage().sql();
+        match request {
+            StoreRequest::Push { lane_id, settings, events } => {
+                let mut ledger = SqlLedger { sql: &sql, days: BTreeSet::new() };
+                let response = sync::ingest(&mut ledger, &lane_id, &events, |ev| validate(ev, &settings))?;
+                let days = ledger.day_totals()?;
+                Response::from_json(&PushOutcome { response, days })
+            }
+            StoreRequest::Pull { cursor, limit } => Response::from_json(&pull(&sql, cursor, limit.clamp(1, PULL_PAGE))?),
+            StoreRequest::ImportCatalogue { products } => Response::from_json(&import(&sql, products)?),
+        }
+    }
+}
+
+/// Core's checks on an event, with the store's settings.
+fn validate(ev: &Event, settings: &StoreSettings) -> std::result::Result<(), String> {
+    match &ev.body {
+        EventBody::SaleCompleted(sale) => {
+            if sale.id != ev.id {
+                return Err("the sale id differs from its event id".into());
+            }
+            if sale.store_id != settings.store_id {
+                return Err(format!("the sale is for store {:?}, not this store", sale.store_id));
+            }
+            sale.verify(settings)?;
+            sale.total.to_minor().map(|_| ()).map_err(|e| e.to_string())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct LastRow {
+    last_applied: i64,
+}
+#[derive(Deserialize)]
+struct CountRow {
+    n: i64,
+}
+#[derive(Deserialize)]
+struct QtyRow {
+    qty: String,
+}
+#[derive(Deserialize)]
+struct BodyRow {
+    body: String,
+    version: i64,
+}
+#[derive(Deserialize)]
+struct MetaRow {
+    v: i64,
+}
+
+struct SqlLedger<'a> {
+    sql: &'a SqlStorage,
+    /// Business days this push added sales to.
+    days: BTreeSet<String>,
+}
+
+impl SqlLedger<'_> {
+    fn set_last(&self, lane: &str, seq: u64) -> Result<()> {
+        self.sql.exec(
+            "INSERT INTO lanes (lane_id, last_applied) VALUES (?, ?) ON CONFLICT(lane_id) DO UPDATE SET last_applied = excluded.last_applied",
+            vec![lane.into(), SqlStorageValue::try_from_i64(seq as i64)?],
+        )?;
+        Ok(())
+    }
+
+    fn add_stock(&self, sku: &str, delta: Decimal) -> Result<()> {
+        let rows: Vec<QtyRow> = self.sql.exec("SELECT qty FROM stock WHERE sku = ?", vec![sku.into()])?.to_array()?;
+        let current = rows.first().and_then(|r| r.qty.parse::<Decimal>().ok()).unwrap_or(Decimal::ZERO);
+        let next = current.checked_add(delta).ok_or_else(|| Error::from("stock quantity overflow"))?;
+        self.sql.exec(
+            "INSERT INTO stock (sku, qty) VALUES (?, ?) ON CONFLICT(sku) DO UPDATE SET qty = excluded.qty",
+            vec![sku.into(), next.to_string().into()],
+        )?;
+        Ok(())
+    }
+
+    fn day_totals(&self) -> Result<Vec<DayTotals>> {
+        self.days
+            .iter()
+            .map(|day| {
+                let rows: Vec<DayTotals> = self
+                    .sql
+                    .exec("SELECT business_day, net_minor, sales FROM daily WHERE business_day = ?", vec![day.as_str().into()])?
+                    .to_array()?;
+                rows.into_iter().next().ok_or_else(|| Error::from("missing daily row"))
+            })
+            .collect()
+    }
+}
+
+impl Ledger for SqlLedger<'_> {
+    type Error = Error;
+
+    fn last_applied(&mut self, lane: &str) -> Result<u64> {
+        let rows: Vec<LastRow> = self.sql.exec("SELECT last_applied FROM lanes WHERE lane_id = ?", vec![lane.into()])?.to_array()?;
+        Ok(rows.first().map(|r| r.last_applied.max(0) as u64).unwrap_or(0))
+    }
+
+    fn contains(&mut self, id: Uuid) -> Result<bool> {
+        let row: CountRow = self.sql.exec("SELECT COUNT(*) AS n FROM events WHERE id = ?", vec![id.to_string().into()])?.one()?;
+        Ok(row.n > 0)
+    }
+
+    fn append(&mut self, ev: &Event) -> Result<()> {
+        let body = serde_json::to_string(ev).map_err(|e| Error::from(e.to_string()))?;
+        let day = match &ev.body {
+            EventBody::SaleCompleted(s) => Some(s.business_day.clone()),
+        };
+        self.sql.exec(
+            "INSERT INTO events (id, lane_id, lane_seq, kind, at_ms, business_day, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                ev.id.to_string().into(),
+                ev.lane_id.as_str().into(),
+                SqlStorageValue::try_from_i64(ev.lane_seq as i64)?,
+                ev.kind().into(),
+                SqlStorageValue::try_from_i64(ev.at_ms)?,
+                day.clone().map(SqlStorageValue::from).unwrap_or(SqlStorageValue::Null),
+                body.into(),
+            ],
+        )?;
+        match &ev.body {
+            EventBody::SaleCompleted(sale) => {
+                for (sku, delta) in sale.stock_deltas() {
+                    self.add_stock(&sku, delta)?;
+                }
+                // validate() already refused a sale in another currency or beyond JS-safe range.
+                let net = sale.total.to_minor().map_err(|e| Error::from(e.to_string()))?;
+                self.sql.exec(
+                    "INSERT INTO daily (business_day, net_minor, sales) VALUES (?, ?, 1)
+                     ON CONFLICT(business_day) DO UPDATE SET net_minor = net_minor + excluded.net_minor, sales = sales + 1",
+                    vec![sale.business_day.as_str().into(), SqlStorageValue::try_from_i64(net)?],
+                )?;
+                self.days.insert(sale.business_day.clone());
+            }
+        }
+        self.set_last(&ev.lane_id, ev.lane_seq)
+    }
+
+    fn reject(&mut self, lane: &str, seq: u64, raw: &serde_json::Value, reason: &str) -> Result<()> {
+        self.sql.exec(
+            "INSERT OR REPLACE INTO rejected (lane_id, lane_seq, reason, body, received_ms) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                lane.into(),
+                SqlStorageValue::try_from_i64(seq as i64)?,
+                reason.into(),
+                raw.to_string().into(),
+                SqlStorageValue::try_from_i64(Date::now().as_millis() as i64)?,
+            ],
+        )?;
+        self.set_last(lane, seq)
+    }
+}
+
+fn meta(sql: &SqlStorage, key: &str) -> Result<i64> {
+    let rows: Vec<MetaRow> = sql.exec("SELECT v FROM meta WHERE k = ?", vec![key.into()])?.to_array()?;
+    Ok(rows.first().map(|r| r.v).unwrap_or(0))
+}
+
+/// Catalogue changes after `cursor` (a catalogue version), oldest first.
+fn pull(sql: &SqlStorage, cursor: u64, limit: usize) -> Result<PullResponse> {
+    let cursor = SqlStorageValue::try_from_i64(cursor as i64)?;
+    let rows: Vec<BodyRow> = sql
+        .exec(
+            "SELECT body, version FROM products WHERE version > ? ORDER BY version LIMIT ?",
+            vec![cursor.clone(), SqlStorageValue::Integer(limit as i64 + 1)],
+        )?
+        .to_array()?;
+    let total: CountRow = sql.exec("SELECT COUNT(*) AS n FROM products WHERE version > ?", vec![cursor])?.one()?;
+    let more = rows.len() > limit;
+    let mut changes = Vec::with_capacity(limit.min(rows.len()));
+    let mut last = None;
+    for row in rows.into_iter().take(limit) {
+        let mut p: Product = serde_json::from_str(&row.body).map_err(|e| Error::from(e.to_string()))?;
+        p.version = row.version as u64;
+        last = Some(p.version);
+        changes.push(Change::Product(p));
+    }
+    let cursor = last.unwrap_or(meta(sql, "catalogue_version")? as u64);
+    Ok(PullResponse { changes, cursor, more, total: total.n as u64 })
+}
+
+#[derive(Serialize)]
+struct ImportOutcome {
+    changed: usize,
+    unchanged: usize,
+    version: i64,
+}
+
+/// Upsert products by SKU. Only a product whose content changed gets a new version, so
+/// re-importing the same catalogue sends nothing new to lanes.
+fn import(sql: &SqlStorage, products: Vec<Product>) -> Result<ImportOutcome> {
+    let mut version = meta(sql, "catalogue_version")?;
+    let (mut changed, mut unchanged) = (0, 0);
+    for mut p in products {
+        p.version = 0;
+        let body = serde_json::to_string(&p).map_err(|e| Error::from(e.to_string()))?;
+        let existing: Vec<BodyRow> = sql.exec("SELECT body, version FROM products WHERE sku = ?", vec![p.sku.as_str().into()])?.to_array()?;
+        if existing.first().is_some_and(|r| r.body == body) {
+            unchanged += 1;
+            continue;
+        }
+        version += 1;
+        sql.exec(
+            "INSERT INTO products (sku, version, body) VALUES (?, ?, ?) ON CONFLICT(sku) DO UPDATE SET version = excluded.version, body = excluded.body",
+            vec![p.sku.as_str().into(), SqlStorageValue::try_from_i64(version)?, body.into()],
+        )?;
+        changed += 1;
+    }
+    sql.exec(
+        "INSERT INTO meta (k, v) VALUES ('catalogue_version', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+        vec![SqlStorageValue::try_from_i64(version)?],
+    )?;
+    Ok(ImportOutcome { changed, unchanged, version })
+}
