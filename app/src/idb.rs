@@ -1,0 +1,201 @@
+//! The one IndexedDB adapter. Screens and the sync client never touch web-sys IndexedDB; they
+//! call these functions. A sale is written with its outbox event and the lane's counters in ONE
+//! readwrite transaction with strict durability, and `commit_sale` returns only after the
+//! transaction's `complete` event — that is when the screen may say "paid".
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
+use till_core::catalogue::Product;
+use till_core::event::Event;
+use till_core::sale::Sale;
+
+const DB_NAME: &str = "till";
+/// Bump with a new arm in `upgrade` — existing data is kept across versions.
+const DB_VERSION: u32 = 1;
+
+pub const CATALOGUE: &str = "catalogue";
+pub const SALES: &str = "sales";
+pub const OUTBOX: &str = "outbox";
+pub const KV: &str = "kv";
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum IdbError {
+    #[error("the device's storage is full: free space (or sync and clear old sales), then try again — the sale is still on screen")]
+    QuotaExceeded,
+    #[error("this browser does not allow the till to store data (private mode?)")]
+    Unavailable(String),
+    #[error("saving failed: {0}")]
+    Other(String),
+}
+
+impl IdbError {
+    fn from_any(e: impl std::fmt::Display) -> IdbError {
+        let text = e.to_string();
+        if text.contains("QuotaExceeded") {
+            IdbError::QuotaExceeded
+        } else {
+            IdbError::Other(text)
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, IdbError>;
+
+thread_local! {
+    static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
+}
+
+/// The open database (opened on first use, then shared).
+pub async fn db() -> Result<Rc<Database>> {
+    if let Some(db) = DB.with(|d| d.borrow().clone()) {
+        return Ok(db);
+    }
+    let db = Database::open(DB_NAME)
+        .with_version(DB_VERSION)
+        .with_on_upgrade_needed(|event, db| {
+            // Each arm upgrades from one version to the next, so any old version reaches the latest.
+            let old = event.old_version() as u32;
+            if old < 1 {
+                let catalogue = db.create_object_store(CATALOGUE).with_key_path("sku".into()).build()?;
+                catalogue.create_index("gtin", "gtin".into()).build()?;
+                catalogue.create_index("name", "name".into()).build()?;
+                db.create_object_store(SALES).with_key_path("id".into()).build()?;
+                db.create_object_store(OUTBOX).with_key_path("lane_seq".into()).build()?;
+                db.create_object_store(KV).build()?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| IdbError::Unavailable(e.to_string()))?;
+    let db = Rc::new(db);
+    DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+    Ok(db)
+}
+
+fn strict() -> TransactionOptions {
+    TransactionOptions::new().with_durability(TransactionDurability::Strict)
+}
+
+/// Read a setting from the key-value store.
+pub async fn get<T: DeserializeOwned>(key: &str) -> Result<Option<T>> {
+    let db = db().await?;
+    let tx = db.transaction(KV).build().map_err(IdbError::from_any)?;
+    let store = tx.object_store(KV).map_err(IdbError::from_any)?;
+    let value: Option<T> = store.get(key).serde().map_err(IdbError::from_any)?.await.map_err(IdbError::from_any)?;
+    Ok(value)
+}
+
+/// Write a setting durably.
+pub async fn put<T: Serialize>(key: &str, value: &T) -> Result<()> {
+    let db = db().await?;
+    let tx = db.transaction(KV).with_mode(TransactionMode::Readwrite).with_options(strict()).build().map_err(IdbError::from_any)?;
+    let store = tx.object_store(KV).map_err(IdbError::from_any)?;
+    store.put(value).with_key(key.to_string()).serde().map_err(IdbError::from_any)?;
+    tx.commit().await.map_err(IdbError::from_any)
+}
+
+pub async fn delete(key: &str) -> Result<()> {
+    let db = db().await?;
+    let tx = db.transaction(KV).with_mode(TransactionMode::Readwrite).build().map_err(IdbError::from_any)?;
+    let store = tx.object_store(KV).map_err(IdbError::from_any)?;
+    store.delete(key).primitive().map_err(IdbError::from_any)?;
+    tx.commit().await.map_err(IdbError::from_any)
+}
+
+/// Every product stored on the lane: the in-memory index is built from this at start.
+pub async fn all_products() -> Result<Vec<Product>> {
+    let db = db().await?;
+    let tx = db.transaction(CATALOGUE).build().map_err(IdbError::from_any)?;
+    let store = tx.object_store(CATALOGUE).map_err(IdbError::from_any)?;
+    let products: Vec<Product> = store.get_all().serde().map_err(IdbError::from_any)?.await.map_err(IdbError::from_any)?.collect::<std::result::Result<_, _>>().map_err(IdbError::from_any)?;
+    Ok(products)
+}
+
+/// Store a page of pulled products and the new cursor together, so a crash mid-sync resumes
+/// from the last page that was fully stored.
+pub async fn store_products(products: &[Product], cursor: u64) -> Result<()> {
+    let db = db().await?;
+    let tx = db.transaction([CATALOGUE, KV]).with_mode(TransactionMode::Readwrite).build().map_err(IdbError::from_any)?;
+    let store = tx.object_store(CATALOGUE).map_err(IdbError::from_any)?;
+    for p in products {
+        store.put(p).serde().map_err(IdbError::from_any)?;
+    }
+    tx.object_store(KV).map_err(IdbError::from_any)?.put(&cursor).with_key(keys::CURSOR.to_string()).serde().map_err(IdbError::from_any)?;
+    tx.commit().await.map_err(IdbError::from_any)
+}
+
+/// The lane's gap-free counters, advanced only inside `commit_sale`'s transaction.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct Counters {
+    pub lane_seq: u64,
+    pub receipt: u64,
+}
+
+pub mod keys {
+    pub const LANE: &str = "lane";
+    pub const CURSOR: &str = "cursor";
+    pub const CART: &str = "cart";
+    pub const COUNTERS: &str = "counters";
+    pub const LAST_SYNC: &str = "last_sync";
+}
+
+/// Commit a sale: read the counters, let `make` build the sale and its event with the next
+/// numbers, then write the sale, the outbox event, the counters and clear the open cart — one
+/// strict transaction. Returns after the transaction completed (durable), or an error with
+/// nothing written.
+pub async fn commit_sale<E: std::fmt::Display>(make: impl FnOnce(Counters) -> std::result::Result<(Sale, Event), E>) -> Result<Sale> {
+    let db = db().await?;
+    let tx = db
+        .transaction([SALES, OUTBOX, KV])
+        .with_mode(TransactionMode::Readwrite)
+        .with_options(strict())
+        .build()
+        .map_err(IdbError::from_any)?;
+    let kv = tx.object_store(KV).map_err(IdbError::from_any)?;
+    let counters: Option<Counters> = kv.get(keys::COUNTERS).serde().map_err(IdbError::from_any)?.await.map_err(IdbError::from_any)?;
+    let (sale, event) = make(counters.unwrap_or_default()).map_err(|e| IdbError::Other(e.to_string()))?;
+    let next = Counters { lane_seq: event.lane_seq, receipt: counters.unwrap_or_default().receipt + 1 };
+    tx.object_store(SALES).map_err(IdbError::from_any)?.put(&sale).serde().map_err(IdbError::from_any)?;
+    tx.object_store(OUTBOX).map_err(IdbError::from_any)?.put(&event).serde().map_err(IdbError::from_any)?;
+    kv.put(&next).with_key(keys::COUNTERS.to_string()).serde().map_err(IdbError::from_any)?;
+    kv.delete(keys::CART).primitive().map_err(IdbError::from_any)?;
+    tx.commit().await.map_err(IdbError::from_any)?;
+    Ok(sale)
+}
+
+/// The oldest `limit` unsent events, in lane order.
+pub async fn outbox(limit: usize) -> Result<Vec<Event>> {
+    let db = db().await?;
+    let tx = db.transaction(OUTBOX).build().map_err(IdbError::from_any)?;
+    let store = tx.object_store(OUTBOX).map_err(IdbError::from_any)?;
+    let events: Vec<Event> = store
+        .get_all()
+        .with_limit(limit as u32)
+        .serde()
+        .map_err(IdbError::from_any)?
+        .await
+        .map_err(IdbError::from_any)?
+        .collect::<std::result::Result<_, _>>()
+        .map_err(IdbError::from_any)?;
+    Ok(events)
+}
+
+pub async fn outbox_len() -> Result<u32> {
+    let db = db().await?;
+    let tx = db.transaction(OUTBOX).build().map_err(IdbError::from_any)?;
+    let store = tx.object_store(OUTBOX).map_err(IdbError::from_any)?;
+    store.count().await.map_err(IdbError::from_any)
+}
+
+/// Drop every outbox event the edge acknowledged (lane_seq ≤ `acked_through`).
+pub async fn trim_outbox(acked_through: u64) -> Result<()> {
+    let db = db().await?;
+    let tx = db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).build().map_err(IdbError::from_any)?;
+    let store = tx.object_store(OUTBOX).map_err(IdbError::from_any)?;
+    store.delete(0u32 as f64..=acked_through as f64).primitive().map_err(IdbError::from_any)?;
+    tx.commit().await.map_err(IdbError::from_any)
+}

@@ -1,0 +1,283 @@
+//! The lane: what this device is (its pairing with a store), the in-memory catalogue it sells
+//! from, the open cart, checkout, and the sync client that pushes the outbox and pulls changes.
+//! Selling never waits for the network; sync runs beside it.
+
+use crate::api::{self, ApiError};
+use crate::idb::{self, keys, Counters};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+use std::rc::Rc;
+use till_core::cart::Cart;
+use till_core::catalogue::Catalogue;
+use till_core::event::{new_id, Event, EventBody, EVENT_VERSION};
+use till_core::money::Money;
+use till_core::sale::{Checkout, Sale, Tender};
+use till_core::store::StoreSettings;
+use till_core::sync::{backoff_ms, PullResponse, PushRequest, PushResponse, MAX_PUSH_EVENTS, PROTOCOL_VERSION};
+use till_core::Uuid;
+
+/// This device's pairing with a store, kept in IndexedDB.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LaneConfig {
+    pub lane_id: String,
+    pub lane_code: String,
+    pub token: String,
+    pub store: StoreSettings,
+}
+
+/// The open cart as saved on every change; the checkout id, once made, is reused on every retry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OpenCart {
+    pub cart: Cart,
+    pub checkout_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncStatus {
+    pub online: bool,
+    pub unsynced: u32,
+    pub last_sync_ms: Option<f64>,
+    pub last_error: Option<String>,
+    /// (received, total) while a catalogue download is under way.
+    pub loading: Option<(u64, u64)>,
+}
+
+/// The till's shared state, provided as context. Every field is a Copy signal handle.
+#[derive(Clone, Copy)]
+pub struct Till {
+    pub lane: RwSignal<Option<LaneConfig>>,
+    pub catalogue: RwSignal<Catalogue>,
+    pub open: RwSignal<OpenCart>,
+    pub status: RwSignal<SyncStatus>,
+    pub ready: RwSignal<bool>,
+    /// Set to ask the sync loop to run now (after a sale).
+    pub kick: RwSignal<u32>,
+}
+
+impl Till {
+    pub fn new() -> Till {
+        Till {
+            lane: RwSignal::new(None),
+            catalogue: RwSignal::new(Catalogue::default()),
+            open: RwSignal::new(OpenCart::default()),
+            status: RwSignal::new(SyncStatus::default()),
+            ready: RwSignal::new(false),
+            kick: RwSignal::new(0),
+        }
+    }
+
+    /// Load everything the lane needs from IndexedDB, then start syncing.
+    pub async fn start(self) {
+        let lane: Option<LaneConfig> = idb::get(keys::LANE).await.unwrap_or_else(|e| self.fail(e.to_string()));
+        self.lane.set(lane);
+        match idb::all_products().await {
+            Ok(products) => self.catalogue.set(Catalogue::new(products)),
+            Err(e) => self.fail(e.to_string()),
+        }
+        if let Ok(Some(open)) = idb::get::<OpenCart>(keys::CART).await {
+            self.open.set(open);
+        }
+        let last: Option<f64> = idb::get(keys::LAST_SYNC).await.ok().flatten();
+        self.status.update(|s| s.last_sync_ms = last);
+        self.refresh_unsynced().await;
+        self.ready.set(true);
+        self.sync_loop();
+    }
+
+    fn fail<T: Default>(&self, message: String) -> T {
+        self.status.update(|s| s.last_error = Some(message));
+        T::default()
+    }
+
+    /// Change the cart and save it (with the checkout id) so a reload or crash keeps it.
+    pub fn edit_cart(&self, f: impl FnOnce(&mut Cart)) {
+        self.open.update(|o| f(&mut o.cart));
+        self.save_cart();
+    }
+
+    pub fn save_cart(&self) {
+        let open = self.open.get_untracked();
+        leptos::task::spawn_local(async move {
+            let saved = if open.cart.is_empty() && open.checkout_id.is_none() { idb::delete(keys::CART).await } else { idb::put(keys::CART, &open).await };
+            if let Err(e) = saved {
+                leptos::logging::warn!("could not save the cart: {e}");
+            }
+        });
+    }
+
+    /// Pay the open cart with `tenders`. Returns the sale once it is durable on this device.
+    pub async fn pay(self, tenders: Vec<Tender>) -> Result<Sale, String> {
+        let lane = self.lane.get_untracked().ok_or("this lane is not paired with a store yet")?;
+        // The id is made when checkout starts and kept (saved with the cart) for every retry.
+        let mut open = self.open.get_untracked();
+        let id = match open.checkout_id {
+            Some(id) => id,
+            None => {
+                let id = new_id(now_ms() as u64, random_bytes());
+                open.checkout_id = Some(id);
+                self.open.set(open.clone());
+                idb::put(keys::CART, &open).await.map_err(|e| e.to_string())?;
+                id
+            }
+        };
+        // Check the tenders before touching storage, so a short payment is a message, not an error.
+        let at_ms = now_ms() as i64;
+        let build = |c: Counters| -> Result<(Sale, Event), till_core::sale::CheckoutError> {
+            let ck = Checkout { id, lane_id: &lane.lane_id, receipt_no: format!("{}-{:06}", lane.lane_code, c.receipt + 1), at_ms };
+            let sale = Sale::complete(&open.cart, &lane.store, tenders.clone(), ck)?;
+            let event = Event { id, lane_id: lane.lane_id.clone(), lane_seq: c.lane_seq + 1, at_ms, v: EVENT_VERSION, body: EventBody::SaleCompleted(sale.clone()) };
+            Ok((sale, event))
+        };
+        build(Counters::default()).map_err(|e| e.to_string())?;
+        let sale = idb::commit_sale(build).await.map_err(|e| e.to_string())?;
+        self.open.set(OpenCart::default());
+        self.status.update(|s| s.unsynced += 1);
+        self.kick.update(|k| *k += 1);
+        Ok(sale)
+    }
+
+    pub fn currency_zero(&self) -> Option<Money> {
+        self.lane.with_untracked(|l| l.as_ref().map(|l| Money::zero(l.store.currency)))
+    }
+
+    async fn refresh_unsynced(&self) {
+        if let Ok(n) = idb::outbox_len().await {
+            self.status.update(|s| s.unsynced = n);
+        }
+    }
+
+    /// Sync forever: every few seconds, at once after a sale, with backoff after failures.
+    fn sync_loop(self) {
+        let kicked = Rc::new(Cell::new(self.kick.get_untracked()));
+        leptos::task::spawn_local(async move {
+            let mut failures = 0u32;
+            loop {
+                match self.sync_once().await {
+                    Ok(()) => {
+                        failures = 0;
+                        let now = now_ms();
+                        self.status.update(|s| {
+                            s.online = true;
+                            s.last_error = None;
+                            s.last_sync_ms = Some(now);
+                        });
+                        let _ = idb::put(keys::LAST_SYNC, &now).await;
+                    }
+                    Err(e) => {
+                        failures += 1;
+                        self.status.update(|s| {
+                            s.online = !matches!(e, ApiError::Offline);
+                            s.last_error = Some(e.to_string());
+                        });
+                    }
+                }
+                self.refresh_unsynced().await;
+                let wait = if failures == 0 { 5_000 } else { backoff_ms(failures, random_u32()) };
+                // Sleep in short steps so a sale's kick starts the next sync at once.
+                let mut waited = 0;
+                while waited < wait && kicked.get() == self.kick.get_untracked() {
+                    sleep_ms(100).await;
+                    waited += 100;
+                }
+                kicked.set(self.kick.get_untracked());
+            }
+        });
+    }
+
+    async fn sync_once(&self) -> Result<(), ApiError> {
+        let lane = match self.lane.get_untracked() {
+            Some(l) => l,
+            None => self.enrol().await?,
+        };
+        let token = Some(lane.token.as_str());
+        // Pull: page through catalogue changes since the cursor, storing each page before the next.
+        let mut cursor: u64 = idb::get(keys::CURSOR).await.ok().flatten().unwrap_or(0);
+        loop {
+            let page: PullResponse = api::get(&format!("/api/v1/sync/pull?cursor={cursor}"), token).await?;
+            let products: Vec<_> = page
+                .changes
+                .into_iter()
+                .filter_map(|c| match c {
+                    till_core::sync::Change::Product(p) => Some(p),
+                    _ => None,
+                })
+                .collect();
+            if !products.is_empty() {
+                idb::store_products(&products, page.cursor).await.map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+                let received = products.len() as u64;
+                self.catalogue.update(|c| products.into_iter().for_each(|p| c.upsert(p)));
+                self.status.update(|s| {
+                    let done = s.loading.map(|(r, _)| r).unwrap_or(0) + received;
+                    s.loading = page.more.then_some((done, done + page.total.saturating_sub(received)));
+                });
+            }
+            cursor = page.cursor;
+            if !page.more {
+                break;
+            }
+        }
+        self.status.update(|s| s.loading = None);
+        // Push: the outbox in batches; trim only what the edge acknowledged.
+        loop {
+            let events = idb::outbox(MAX_PUSH_EVENTS).await.map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+            if events.is_empty() {
+                break;
+            }
+            let sent_through = events.last().map(|e| e.lane_seq).unwrap_or(0);
+            let body = PushRequest {
+                protocol: PROTOCOL_VERSION,
+                lane_id: lane.lane_id.clone(),
+                events: events.iter().filter_map(|e| serde_json::to_value(e).ok()).collect(),
+            };
+            let resp: PushResponse = api::post("/api/v1/sync/push", token, &body).await?;
+            idb::trim_outbox(resp.acked_through).await.map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+            if resp.acked_through < sent_through {
+                // A gap at the edge: stop and retry later rather than loop.
+                return Err(ApiError::BadAnswer(format!("the server holds events up to {} only", resp.acked_through)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Pair this browser with the demo store (local development: the edge is in demo mode).
+    async fn enrol(&self) -> Result<LaneConfig, ApiError> {
+        #[derive(Deserialize)]
+        struct Health {
+            demo: bool,
+        }
+        let health: Health = api::get("/api/health", None).await?;
+        if !health.demo {
+            return Err(ApiError::Refused { status: 401, code: "not_paired".into(), message: "this till is not paired with a store yet".into() });
+        }
+        let lane: LaneConfig = api::post("/api/v1/lanes/demo", None, &serde_json::json!({})).await?;
+        idb::put(keys::LANE, &lane).await.map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+        self.lane.set(Some(lane.clone()));
+        Ok(lane)
+    }
+}
+
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut buf);
+    }
+    buf
+}
+
+fn random_u32() -> u32 {
+    u32::from_le_bytes(random_bytes::<4>())
+}
+
+pub async fn sleep_ms(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

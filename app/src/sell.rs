@@ -1,0 +1,221 @@
+//! The sell screen: one scan/search field always ready, the cart, and cash payment.
+
+use crate::lane::{SyncStatus, Till};
+use leptos::ev::KeyboardEvent;
+use leptos::html::Input;
+use leptos::prelude::*;
+use till_core::barcode::{classify, Scan};
+use till_core::catalogue::{Product, SoldBy};
+use till_core::money::Money;
+use till_core::sale::{Sale, Tender};
+use till_core::Decimal;
+
+#[component]
+pub fn TillPage() -> impl IntoView {
+    let till = Till::new();
+    provide_context(till);
+    leptos::task::spawn_local(till.start());
+
+    let scan_ref = NodeRef::<Input>::new();
+    let query = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+    let paid = RwSignal::new(None::<Sale>);
+    let focus_scan = move || {
+        if let Some(el) = scan_ref.get_untracked() {
+            let _ = el.focus();
+        }
+    };
+
+    let add = move |p: &Product| {
+        let qty = match p.sold_by {
+            SoldBy::Each => Decimal::ONE,
+            // Until a scale is attached, a weighed item without a weight-embedded code takes 100 g.
+            SoldBy::Kilogram => Decimal::new(100, 3),
+        };
+        let mut outcome = Ok(0);
+        till.edit_cart(|c| outcome = c.add(p, qty));
+        match outcome {
+            Ok(_) => {
+                paid.set(None);
+                message.set(None);
+                query.set(String::new());
+            }
+            Err(e) => message.set(Some(e.to_string())),
+        }
+        focus_scan();
+    };
+
+    let results = Memo::new(move |_| {
+        let q = query.get();
+        if q.trim().is_empty() || q.trim().chars().all(|c| c.is_ascii_digit()) {
+            return Vec::new();
+        }
+        till.catalogue.with(|c| c.search(&q, 12).into_iter().cloned().collect::<Vec<_>>())
+    });
+
+    let on_scan_key = move |ev: KeyboardEvent| {
+        if ev.key() != "Enter" {
+            return;
+        }
+        ev.prevent_default();
+        let raw = query.get_untracked();
+        let found = match classify(&raw) {
+            Ok(Scan::Gtin(g)) => till.catalogue.with_untracked(|c| c.by_gtin(&g).cloned()).ok_or_else(|| format!("No product has the code {}", g.short())),
+            Ok(Scan::Code(code, err)) => till.catalogue.with_untracked(|c| c.by_sku(&code).cloned()).ok_or_else(|| err.to_string()),
+            Ok(Scan::Text(_)) => results.get_untracked().into_iter().next().ok_or_else(|| format!("Nothing matches “{}”", raw.trim())),
+            Err(e) => Err(e.to_string()),
+        };
+        match found {
+            Ok(p) => add(&p),
+            Err(m) => message.set(Some(m)),
+        }
+    };
+
+    view! {
+        <main class="till" data-ready=move || till.ready.get().to_string()>
+            <header class="bar">
+                <h1>{move || till.lane.with(|l| l.as_ref().map(|l| l.store.name.clone()).unwrap_or_else(|| "till".into()))}</h1>
+                <span class="lane">{move || till.lane.with(|l| l.as_ref().map(|l| format!("Lane {}", l.lane_code)).unwrap_or_default())}</span>
+                <SyncBadge status=till.status.into()/>
+            </header>
+            <section class="sell" aria-label="Sell">
+                <input
+                    id="scan"
+                    node_ref=scan_ref
+                    type="search"
+                    autofocus
+                    autocomplete="off"
+                    aria-label="Scan a barcode or search by name"
+                    placeholder="Scan a barcode or type a name"
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                    on:keydown=on_scan_key
+                />
+                <p class="message" role="status">{move || message.get()}</p>
+                <ul class="results" aria-label="Search results">
+                    <For each=move || results.get() key=|p| p.sku.clone() children=move |p| {
+                        let label = format!("{} {}", p.name, p.price);
+                        let price = till.currency_zero().map(|z| Money::new(p.price, z.currency).display()).unwrap_or_default();
+                        let name = p.name.clone();
+                        view! {
+                            <li><button class="result" aria-label=label on:click=move |_| add(&p)>
+                                <span class="name">{name}</span><span class="price">{price}</span>
+                            </button></li>
+                        }
+                    }/>
+                </ul>
+                <p class="catalogue-size">{move || format!("{} products", till.catalogue.with(|c| c.len()))}</p>
+            </section>
+            <CartView on_done=focus_scan/>
+            <PayPanel paid=paid/>
+        </main>
+    }
+}
+
+#[component]
+fn SyncBadge(status: Signal<SyncStatus>) -> impl IntoView {
+    let text = move || {
+        status.with(|s| {
+            let state = if s.last_error.is_some() { if s.online { "sync problem" } else { "offline" } } else { "online" };
+            let loading = s.loading.map(|(r, t)| format!(" · loading catalogue {r}/{t}")).unwrap_or_default();
+            format!("{state} · {} unsynced{loading}", s.unsynced)
+        })
+    };
+    let title = move || status.with(|s| s.last_error.clone().unwrap_or_else(|| "All sales are synced or syncing".into()));
+    view! { <span class="sync-badge" role="status" title=title data-unsynced=move || status.with(|s| s.unsynced.to_string())>{text}</span> }
+}
+
+#[component]
+fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let till = expect_context::<Till>();
+    let totals = Memo::new(move |_| {
+        let store = till.lane.with(|l| l.as_ref().map(|l| l.store.clone()))?;
+        till.open.with(|o| o.cart.totals(&store).ok())
+    });
+    let lines = move || till.open.with(|o| o.cart.lines.iter().cloned().enumerate().collect::<Vec<_>>());
+    view! {
+        <section class="cart" aria-label="Cart">
+            <ol class="lines">
+                <For each=lines key=|(i, l)| (*i, l.sku.clone(), l.qty) children=move |(i, line)| {
+                    let amount = move || totals.with(|t| t.as_ref().and_then(|t| t.line_amounts.get(i).map(|m| m.display())).unwrap_or_default());
+                    let qty = match line.sold_by { SoldBy::Each => format!("× {}", line.qty), SoldBy::Kilogram => format!("{} kg", line.qty) };
+                    view! {
+                        <li class="cart-line">
+                            <span class="name">{line.name.clone()}</span>
+                            <span class="qty">{qty}</span>
+                            <span class="amount">{amount}</span>
+                            <button class="remove" aria-label=format!("Remove {}", line.name) on:click=move |_| { till.edit_cart(|c| { let _ = c.remove(i); }); on_done(); }>"×"</button>
+                        </li>
+                    }
+                }/>
+            </ol>
+            <div class="totals">
+                {move || totals.with(|t| t.as_ref().map(|t| t.tax.iter().map(|l| view! {
+                    <p class="tax-line">{format!("{}% taxable {} (tax {})", l.rate * Decimal::from(100), l.taxable.display(), l.tax.display())}</p>
+                }).collect::<Vec<_>>()))}
+                <p class="total">"Total " <strong id="total">{move || totals.with(|t| t.as_ref().map(|t| t.total.display()).unwrap_or_default())}</strong></p>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn PayPanel(paid: RwSignal<Option<Sale>>) -> impl IntoView {
+    let till = expect_context::<Till>();
+    let tendered = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let notes = move || till.currency_zero().map(|z| z.currency.quick_notes().into_iter().map(|n| Money::new(n, z.currency)).collect::<Vec<_>>()).unwrap_or_default();
+    let total = move || {
+        let store = till.lane.with(|l| l.as_ref().map(|l| l.store.clone()))?;
+        till.open.with(|o| o.cart.totals(&store).ok().map(|t| t.total))
+    };
+    let pay = move |amount: Option<Money>| {
+        let Some(zero) = till.currency_zero() else { return };
+        let amount = match amount {
+            Some(a) => a,
+            None => match tendered.get_untracked().trim().replace(',', "").parse::<Decimal>() {
+                Ok(v) => Money::new(v, zero.currency),
+                Err(_) => {
+                    error.set(Some("Type the cash amount handed over, e.g. 1000".into()));
+                    return;
+                }
+            },
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match till.pay(vec![Tender::Cash { tendered: amount }]).await {
+                Ok(sale) => {
+                    paid.set(Some(sale));
+                    tendered.set(String::new());
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="pay" aria-label="Payment">
+            <Show when=move || paid.with(|p| p.is_some()) fallback=move || view! {
+                <label class="tendered">"Cash tendered"
+                    <input id="tendered" inputmode="decimal" autocomplete="off" prop:value=move || tendered.get()
+                        on:input=move |ev| tendered.set(event_target_value(&ev))
+                        on:keydown=move |ev: KeyboardEvent| if ev.key() == "Enter" { pay(None) } />
+                </label>
+                <div class="quick">
+                    <button class="exact" disabled=move || total().is_none() on:click=move |_| pay(total())>"Exact"</button>
+                    {move || notes().into_iter().map(|n| view! { <button class="note" on:click=move |_| pay(Some(n))>{n.display()}</button> }).collect::<Vec<_>>()}
+                </div>
+                <button id="pay" class="primary" disabled=move || busy.get() || total().is_none() on:click=move |_| pay(None)>"Pay cash"</button>
+                <p class="error" role="alert">{move || error.get()}</p>
+            }>
+                <div class="paid" role="alert">
+                    <p>"Paid · receipt " <span class="receipt-no">{move || paid.with(|p| p.as_ref().map(|s| s.receipt_no.clone()))}</span></p>
+                    <p class="change">"Change " <strong id="change">{move || paid.with(|p| p.as_ref().map(|s| s.change.display()))}</strong></p>
+                    <button id="new-sale" class="primary" on:click=move |_| paid.set(None)>"New sale"</button>
+                </div>
+            </Show>
+        </section>
+    }
+}
