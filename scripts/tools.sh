@@ -39,10 +39,11 @@ cargo_tool() { # name version binary [--locked]
   export PATH="$dir/bin:$PATH"
 }
 
-if [ "${TILL_SKIP_APT:-}" != 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
-  log "installing chromium and chromium-driver from apt"
+# Chromium for the browser tests; a Japanese font so screenshots of ja screens are legible.
+if [ "${TILL_SKIP_APT:-}" != 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! dpkg -s fonts-ipafont-gothic >/dev/null 2>&1; }; then
+  log "installing chromium, chromium-driver and fonts-ipafont-gothic from apt"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
+  apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-ipafont-gothic >/dev/null
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

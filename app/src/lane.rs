@@ -137,8 +137,9 @@ impl Till {
         Ok(sale)
     }
 
+    /// Zero in the store's currency (tracked: views update when the lane is loaded).
     pub fn currency_zero(&self) -> Option<Money> {
-        self.lane.with_untracked(|l| l.as_ref().map(|l| Money::zero(l.store.currency)))
+        self.lane.with(|l| l.as_ref().map(|l| Money::zero(l.store.currency)))
     }
 
     async fn refresh_unsynced(&self) {

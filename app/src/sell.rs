@@ -171,7 +171,7 @@ fn PayPanel(paid: RwSignal<Option<Sale>>) -> impl IntoView {
         till.open.with(|o| o.cart.totals(&store).ok().map(|t| t.total))
     };
     let pay = move |amount: Option<Money>| {
-        let Some(zero) = till.currency_zero() else { return };
+        let Some(zero) = till.lane.with_untracked(|l| l.as_ref().map(|l| Money::zero(l.store.currency))) else { return };
         let amount = match amount {
             Some(a) => a,
             None => match tendered.get_untracked().trim().replace(',', "").parse::<Decimal>() {

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# README command 2: every test. Native tests for core, edge logic and tools; then the browser
+# tests, which build the app and the edge once and run them for real (Chromium + workerd).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/tools.sh"
+cd "$ROOT"
+echo "== native tests (core, edge, tools)" >&2
+cargo test -q -p till-core -p till-edge -p till-tools
+echo "== build (once for all browser tests)" >&2
+bash scripts/build.sh
+echo "== browser tests (headless Chromium against wrangler dev)" >&2
+cd tests
+node --test --test-concurrency=1 --test-timeout=300000 e2e/

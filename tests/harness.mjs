@@ -1,0 +1,143 @@
+// The browser test harness: real Chromium (Debian's, headless) against the real edge (wrangler
+// dev on local workerd, fresh D1 + Durable Object state per edge). Everything it starts it stops,
+// even when a test fails; a failing test leaves a screenshot and the console log in target/e2e/.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { seedCatalogue } from '../scripts/seed.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const EDGE_DIR = path.join(ROOT, 'edge');
+const WRANGLER = path.join(EDGE_DIR, 'node_modules/.bin/wrangler');
+const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache/till/target');
+export const TOOLS_BIN = path.join(TARGET, 'debug/till-tools');
+export const ARTIFACTS = path.join(ROOT, 'target/e2e');
+
+const QUIET_ENV = {
+  ...process.env,
+  TILL_SKIP_BUILD: '1',
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+};
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The demo catalogue exactly as the edge was seeded with it. */
+export function demoCatalogue(count = 2000) {
+  return JSON.parse(execFileSync(TOOLS_BIN, ['catalogue', String(count)], { maxBuffer: 1 << 30 }));
+}
+
+/**
+ * Start the edge on a free port with its own state directory, migrate, seed the demo store.
+ * Pass `dir` (and `port`) from an earlier edge to restart it on the same data.
+ */
+export async function startEdge({ dir, port, seed = true } = {}) {
+  const fresh = !dir;
+  dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'till-edge-'));
+  port ??= await freePort();
+  const inspector = await freePort();
+  const run = (args) => execFileSync(WRANGLER, args, { cwd: EDGE_DIR, env: QUIET_ENV, stdio: 'pipe', timeout: 60_000 });
+  if (fresh) {
+    run(['d1', 'migrations', 'apply', 'till', '--local', '--persist-to', dir]);
+    const sql = path.join(dir, 'demo.sql');
+    fs.writeFileSync(sql, execFileSync(TOOLS_BIN, ['demo-sql']));
+    run(['d1', 'execute', 'till', '--local', '--persist-to', dir, '--file', sql]);
+  }
+  const proc = spawn(
+    WRANGLER,
+    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', dir,
+      '--var', 'DEMO_MODE:on', '--log-level', 'warn', '--show-interactive-dev-session=false'],
+    { cwd: EDGE_DIR, env: QUIET_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const logs = [];
+  proc.stdout.on('data', (d) => logs.push(d.toString()));
+  proc.stderr.on('data', (d) => logs.push(d.toString()));
+  let exited = false;
+  const exit = new Promise((resolve) => proc.on('exit', () => { exited = true; resolve(); }));
+  const base = `http://127.0.0.1:${port}`;
+  const edge = {
+    base, dir, port, logs, proc,
+    /** Stop wrangler and workerd (SIGTERM to the process group, SIGKILL after 10 s). */
+    async stop({ keepState = false } = {}) {
+      if (!exited) {
+        try { process.kill(-proc.pid, 'SIGTERM'); } catch {}
+        await Promise.race([exit, sleep(10_000)]);
+        if (!exited) { try { process.kill(-proc.pid, 'SIGKILL'); } catch {} await exit; }
+      }
+      if (!keepState) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (exited) throw new Error(`wrangler dev exited before it was ready:\n${logs.join('')}`);
+    try {
+      const r = await fetch(`${base}/api/health`);
+      if (r.ok) break;
+    } catch {}
+    if (Date.now() > deadline) { await edge.stop(); throw new Error(`the edge did not answer /api/health in 90 s:\n${logs.join('')}`); }
+    await sleep(250);
+  }
+  if (fresh && seed) edge.seeded = await seedCatalogue(base, TOOLS_BIN, 2000);
+  return edge;
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** A page whose console and errors are recorded, for the failure artifacts. */
+export async function newPage(context, log) {
+  const page = await context.newPage();
+  page.on('console', (m) => log.push(`[console.${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`[pageerror] ${e.stack ?? e.message}`));
+  return page;
+}
+
+/**
+ * Run `body` with a fresh edge and browser; on failure save a screenshot of every open page, the
+ * browser console and the edge's log under target/e2e/<name>*; always stop everything.
+ */
+export async function withTill(name, body) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const log = [];
+  const edge = await startEdge();
+  const browser = await launchBrowser();
+  const ctx = { edge, browser, log, pages: [] };
+  try {
+    await body(ctx);
+  } catch (err) {
+    const contexts = browser.contexts();
+    let n = 0;
+    for (const c of contexts) for (const p of c.pages()) {
+      await p.screenshot({ path: path.join(ARTIFACTS, `${name}-${n++}.png`), fullPage: true }).catch(() => {});
+    }
+    fs.writeFileSync(path.join(ARTIFACTS, `${name}.console.log`), log.join('\n'));
+    fs.writeFileSync(path.join(ARTIFACTS, `${name}.edge.log`), edge.logs.join(''));
+    throw err;
+  } finally {
+    await browser.close().catch(() => {});
+    await edge.stop();
+  }
+}
