@@ -14,7 +14,11 @@ pub enum ApiError {
     Unreachable(String),
     /// The edge answered with an error: its code and sentence.
     #[error("{message}")]
-    Refused { status: u16, code: String, message: String },
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error("the server's answer could not be read: {0}")]
     BadAnswer(String),
 }
@@ -23,12 +27,21 @@ pub async fn get<T: DeserializeOwned>(path: &str, token: Option<&str>) -> Result
     request("GET", path, token, None).await
 }
 
-pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, token: Option<&str>, body: &B) -> Result<T, ApiError> {
+pub async fn post<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    token: Option<&str>,
+    body: &B,
+) -> Result<T, ApiError> {
     let body = serde_json::to_string(body).map_err(|e| ApiError::BadAnswer(e.to_string()))?;
     request("POST", path, token, Some(body)).await
 }
 
-async fn request<T: DeserializeOwned>(method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Result<T, ApiError> {
+async fn request<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Result<T, ApiError> {
     let window = web_sys::window().ok_or_else(|| ApiError::Unreachable("no window".into()))?;
     let init = RequestInit::new();
     init.set_method(method);
@@ -36,10 +49,14 @@ async fn request<T: DeserializeOwned>(method: &str, path: &str, token: Option<&s
     let headers = web_sys::Headers::new().map_err(js_err)?;
     headers.set("Accept", "application/json").map_err(js_err)?;
     if let Some(t) = token {
-        headers.set("Authorization", &format!("Bearer {t}")).map_err(js_err)?;
+        headers
+            .set("Authorization", &format!("Bearer {t}"))
+            .map_err(js_err)?;
     }
     if let Some(b) = body {
-        headers.set("Content-Type", "application/json").map_err(js_err)?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(js_err)?;
         init.set_body(&JsValue::from_str(&b));
     }
     init.set_headers(&headers);
@@ -50,12 +67,25 @@ async fn request<T: DeserializeOwned>(method: &str, path: &str, token: Option<&s
         Err(_) if !window.navigator().on_line() => return Err(ApiError::Offline),
         Err(e) => return Err(ApiError::Unreachable(js_text(&e))),
     };
-    let text = JsFuture::from(resp.text().map_err(js_err)?).await.map_err(js_err)?.as_string().unwrap_or_default();
+    let text = JsFuture::from(resp.text().map_err(js_err)?)
+        .await
+        .map_err(js_err)?
+        .as_string()
+        .unwrap_or_default();
     if !resp.ok() {
         let parsed: Option<serde_json::Value> = serde_json::from_str(&text).ok();
-        let field = |k: &str| parsed.as_ref().and_then(|v| v["error"][k].as_str()).map(str::to_string);
+        let field = |k: &str| {
+            parsed
+                .as_ref()
+                .and_then(|v| v["error"][k].as_str())
+                .map(str::to_string)
+        };
         return Err(match (field("code"), field("message")) {
-            (Some(code), Some(message)) => ApiError::Refused { status: resp.status(), code, message },
+            (Some(code), Some(message)) => ApiError::Refused {
+                status: resp.status(),
+                code,
+                message,
+            },
             // No JSON error body: a proxy or the platform answered, not our edge.
             _ => ApiError::Unreachable(format!("HTTP {}", resp.status())),
         });
@@ -64,7 +94,13 @@ async fn request<T: DeserializeOwned>(method: &str, path: &str, token: Option<&s
 }
 
 fn js_text(e: &JsValue) -> String {
-    e.as_string().or_else(|| js_sys::Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string())).unwrap_or_else(|| format!("{e:?}"))
+    e.as_string()
+        .or_else(|| {
+            js_sys::Reflect::get(e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
+        .unwrap_or_else(|| format!("{e:?}"))
 }
 
 fn js_err(e: JsValue) -> ApiError {

@@ -60,11 +60,18 @@ pub async fn db() -> Result<Rc<Database>> {
             // Each arm upgrades from one version to the next, so any old version reaches the latest.
             let old = event.old_version() as u32;
             if old < 1 {
-                let catalogue = db.create_object_store(CATALOGUE).with_key_path("sku".into()).build()?;
+                let catalogue = db
+                    .create_object_store(CATALOGUE)
+                    .with_key_path("sku".into())
+                    .build()?;
                 catalogue.create_index("gtin", "gtin".into()).build()?;
                 catalogue.create_index("name", "name".into()).build()?;
-                db.create_object_store(SALES).with_key_path("id".into()).build()?;
-                db.create_object_store(OUTBOX).with_key_path("lane_seq".into()).build()?;
+                db.create_object_store(SALES)
+                    .with_key_path("id".into())
+                    .build()?;
+                db.create_object_store(OUTBOX)
+                    .with_key_path("lane_seq".into())
+                    .build()?;
                 db.create_object_store(KV).build()?;
             }
             Ok(())
@@ -85,22 +92,40 @@ pub async fn get<T: DeserializeOwned>(key: &str) -> Result<Option<T>> {
     let db = db().await?;
     let tx = db.transaction(KV).build().map_err(IdbError::from_any)?;
     let store = tx.object_store(KV).map_err(IdbError::from_any)?;
-    let value: Option<T> = store.get(key).serde().map_err(IdbError::from_any)?.await.map_err(IdbError::from_any)?;
+    let value: Option<T> = store
+        .get(key)
+        .serde()
+        .map_err(IdbError::from_any)?
+        .await
+        .map_err(IdbError::from_any)?;
     Ok(value)
 }
 
 /// Write a setting durably.
 pub async fn put<T: Serialize>(key: &str, value: &T) -> Result<()> {
     let db = db().await?;
-    let tx = db.transaction(KV).with_mode(TransactionMode::Readwrite).with_options(strict()).build().map_err(IdbError::from_any)?;
+    let tx = db
+        .transaction(KV)
+        .with_mode(TransactionMode::Readwrite)
+        .with_options(strict())
+        .build()
+        .map_err(IdbError::from_any)?;
     let store = tx.object_store(KV).map_err(IdbError::from_any)?;
-    store.put(value).with_key(key.to_string()).serde().map_err(IdbError::from_any)?;
+    store
+        .put(value)
+        .with_key(key.to_string())
+        .serde()
+        .map_err(IdbError::from_any)?;
     tx.commit().await.map_err(IdbError::from_any)
 }
 
 pub async fn delete(key: &str) -> Result<()> {
     let db = db().await?;
-    let tx = db.transaction(KV).with_mode(TransactionMode::Readwrite).build().map_err(IdbError::from_any)?;
+    let tx = db
+        .transaction(KV)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .map_err(IdbError::from_any)?;
     let store = tx.object_store(KV).map_err(IdbError::from_any)?;
     store.delete(key).primitive().map_err(IdbError::from_any)?;
     tx.commit().await.map_err(IdbError::from_any)
@@ -109,9 +134,19 @@ pub async fn delete(key: &str) -> Result<()> {
 /// Every product stored on the lane: the in-memory index is built from this at start.
 pub async fn all_products() -> Result<Vec<Product>> {
     let db = db().await?;
-    let tx = db.transaction(CATALOGUE).build().map_err(IdbError::from_any)?;
+    let tx = db
+        .transaction(CATALOGUE)
+        .build()
+        .map_err(IdbError::from_any)?;
     let store = tx.object_store(CATALOGUE).map_err(IdbError::from_any)?;
-    let products: Vec<Product> = store.get_all().serde().map_err(IdbError::from_any)?.await.map_err(IdbError::from_any)?.collect::<std::result::Result<_, _>>().map_err(IdbError::from_any)?;
+    let products: Vec<Product> = store
+        .get_all()
+        .serde()
+        .map_err(IdbError::from_any)?
+        .await
+        .map_err(IdbError::from_any)?
+        .collect::<std::result::Result<_, _>>()
+        .map_err(IdbError::from_any)?;
     Ok(products)
 }
 
@@ -119,12 +154,21 @@ pub async fn all_products() -> Result<Vec<Product>> {
 /// from the last page that was fully stored.
 pub async fn store_products(products: &[Product], cursor: u64) -> Result<()> {
     let db = db().await?;
-    let tx = db.transaction([CATALOGUE, KV]).with_mode(TransactionMode::Readwrite).build().map_err(IdbError::from_any)?;
+    let tx = db
+        .transaction([CATALOGUE, KV])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .map_err(IdbError::from_any)?;
     let store = tx.object_store(CATALOGUE).map_err(IdbError::from_any)?;
     for p in products {
         store.put(p).serde().map_err(IdbError::from_any)?;
     }
-    tx.object_store(KV).map_err(IdbError::from_any)?.put(&cursor).with_key(keys::CURSOR.to_string()).serde().map_err(IdbError::from_any)?;
+    tx.object_store(KV)
+        .map_err(IdbError::from_any)?
+        .put(&cursor)
+        .with_key(keys::CURSOR.to_string())
+        .serde()
+        .map_err(IdbError::from_any)?;
     tx.commit().await.map_err(IdbError::from_any)
 }
 
@@ -147,7 +191,9 @@ pub mod keys {
 /// numbers, then write the sale, the outbox event, the counters and clear the open cart — one
 /// strict transaction. Returns after the transaction completed (durable), or an error with
 /// nothing written.
-pub async fn commit_sale<E: std::fmt::Display>(make: impl FnOnce(Counters) -> std::result::Result<(Sale, Event), E>) -> Result<Sale> {
+pub async fn commit_sale<E: std::fmt::Display>(
+    make: impl FnOnce(Counters) -> std::result::Result<(Sale, Event), E>,
+) -> Result<Sale> {
     let db = db().await?;
     let tx = db
         .transaction([SALES, OUTBOX, KV])
@@ -156,13 +202,35 @@ pub async fn commit_sale<E: std::fmt::Display>(make: impl FnOnce(Counters) -> st
         .build()
         .map_err(IdbError::from_any)?;
     let kv = tx.object_store(KV).map_err(IdbError::from_any)?;
-    let counters: Option<Counters> = kv.get(keys::COUNTERS).serde().map_err(IdbError::from_any)?.await.map_err(IdbError::from_any)?;
-    let (sale, event) = make(counters.unwrap_or_default()).map_err(|e| IdbError::Other(e.to_string()))?;
-    let next = Counters { lane_seq: event.lane_seq, receipt: counters.unwrap_or_default().receipt + 1 };
-    tx.object_store(SALES).map_err(IdbError::from_any)?.put(&sale).serde().map_err(IdbError::from_any)?;
-    tx.object_store(OUTBOX).map_err(IdbError::from_any)?.put(&event).serde().map_err(IdbError::from_any)?;
-    kv.put(&next).with_key(keys::COUNTERS.to_string()).serde().map_err(IdbError::from_any)?;
-    kv.delete(keys::CART).primitive().map_err(IdbError::from_any)?;
+    let counters: Option<Counters> = kv
+        .get(keys::COUNTERS)
+        .serde()
+        .map_err(IdbError::from_any)?
+        .await
+        .map_err(IdbError::from_any)?;
+    let (sale, event) =
+        make(counters.unwrap_or_default()).map_err(|e| IdbError::Other(e.to_string()))?;
+    let next = Counters {
+        lane_seq: event.lane_seq,
+        receipt: counters.unwrap_or_default().receipt + 1,
+    };
+    tx.object_store(SALES)
+        .map_err(IdbError::from_any)?
+        .put(&sale)
+        .serde()
+        .map_err(IdbError::from_any)?;
+    tx.object_store(OUTBOX)
+        .map_err(IdbError::from_any)?
+        .put(&event)
+        .serde()
+        .map_err(IdbError::from_any)?;
+    kv.put(&next)
+        .with_key(keys::COUNTERS.to_string())
+        .serde()
+        .map_err(IdbError::from_any)?;
+    kv.delete(keys::CART)
+        .primitive()
+        .map_err(IdbError::from_any)?;
     tx.commit().await.map_err(IdbError::from_any)?;
     Ok(sale)
 }
@@ -194,8 +262,15 @@ pub async fn outbox_len() -> Result<u32> {
 /// Drop every outbox event the edge acknowledged (lane_seq ≤ `acked_through`).
 pub async fn trim_outbox(acked_through: u64) -> Result<()> {
     let db = db().await?;
-    let tx = db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).build().map_err(IdbError::from_any)?;
+    let tx = db
+        .transaction(OUTBOX)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .map_err(IdbError::from_any)?;
     let store = tx.object_store(OUTBOX).map_err(IdbError::from_any)?;
-    store.delete(0u32 as f64..=acked_through as f64).primitive().map_err(IdbError::from_any)?;
+    store
+        .delete(0u32 as f64..=acked_through as f64)
+        .primitive()
+        .map_err(IdbError::from_any)?;
     tx.commit().await.map_err(IdbError::from_any)
 }

@@ -14,7 +14,9 @@ use till_core::event::{new_id, Event, EventBody, EVENT_VERSION};
 use till_core::money::Money;
 use till_core::sale::{Checkout, Sale, Tender};
 use till_core::store::StoreSettings;
-use till_core::sync::{backoff_ms, PullResponse, PushRequest, PushResponse, MAX_PUSH_EVENTS, PROTOCOL_VERSION};
+use till_core::sync::{
+    backoff_ms, PullResponse, PushRequest, PushResponse, MAX_PUSH_EVENTS, PROTOCOL_VERSION,
+};
 use till_core::Uuid;
 
 /// This device's pairing with a store, kept in IndexedDB.
@@ -69,7 +71,9 @@ impl Till {
 
     /// Load everything the lane needs from IndexedDB, then start syncing.
     pub async fn start(self) {
-        let lane: Option<LaneConfig> = idb::get(keys::LANE).await.unwrap_or_else(|e| self.fail(e.to_string()));
+        let lane: Option<LaneConfig> = idb::get(keys::LANE)
+            .await
+            .unwrap_or_else(|e| self.fail(e.to_string()));
         self.lane.set(lane);
         match idb::all_products().await {
             Ok(products) => self.catalogue.set(Catalogue::new(products)),
@@ -99,7 +103,11 @@ impl Till {
     pub fn save_cart(&self) {
         let open = self.open.get_untracked();
         leptos::task::spawn_local(async move {
-            let saved = if open.cart.is_empty() && open.checkout_id.is_none() { idb::delete(keys::CART).await } else { idb::put(keys::CART, &open).await };
+            let saved = if open.cart.is_empty() && open.checkout_id.is_none() {
+                idb::delete(keys::CART).await
+            } else {
+                idb::put(keys::CART, &open).await
+            };
             if let Err(e) = saved {
                 leptos::logging::warn!("could not save the cart: {e}");
             }
@@ -108,7 +116,10 @@ impl Till {
 
     /// Pay the open cart with `tenders`. Returns the sale once it is durable on this device.
     pub async fn pay(self, tenders: Vec<Tender>) -> Result<Sale, String> {
-        let lane = self.lane.get_untracked().ok_or("this lane is not paired with a store yet")?;
+        let lane = self
+            .lane
+            .get_untracked()
+            .ok_or("this lane is not paired with a store yet")?;
         // The id is made when checkout starts and kept (saved with the cart) for every retry.
         let mut open = self.open.get_untracked();
         let id = match open.checkout_id {
@@ -117,16 +128,30 @@ impl Till {
                 let id = new_id(now_ms() as u64, random_bytes());
                 open.checkout_id = Some(id);
                 self.open.set(open.clone());
-                idb::put(keys::CART, &open).await.map_err(|e| e.to_string())?;
+                idb::put(keys::CART, &open)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 id
             }
         };
         // Check the tenders before touching storage, so a short payment is a message, not an error.
         let at_ms = now_ms() as i64;
         let build = |c: Counters| -> Result<(Sale, Event), till_core::sale::CheckoutError> {
-            let ck = Checkout { id, lane_id: &lane.lane_id, receipt_no: format!("{}-{:06}", lane.lane_code, c.receipt + 1), at_ms };
+            let ck = Checkout {
+                id,
+                lane_id: &lane.lane_id,
+                receipt_no: format!("{}-{:06}", lane.lane_code, c.receipt + 1),
+                at_ms,
+            };
             let sale = Sale::complete(&open.cart, &lane.store, tenders.clone(), ck)?;
-            let event = Event { id, lane_id: lane.lane_id.clone(), lane_seq: c.lane_seq + 1, at_ms, v: EVENT_VERSION, body: EventBody::SaleCompleted(sale.clone()) };
+            let event = Event {
+                id,
+                lane_id: lane.lane_id.clone(),
+                lane_seq: c.lane_seq + 1,
+                at_ms,
+                v: EVENT_VERSION,
+                body: EventBody::SaleCompleted(sale.clone()),
+            };
             Ok((sale, event))
         };
         build(Counters::default()).map_err(|e| e.to_string())?;
@@ -139,7 +164,8 @@ impl Till {
 
     /// Zero in the store's currency (tracked: views update when the lane is loaded).
     pub fn currency_zero(&self) -> Option<Money> {
-        self.lane.with(|l| l.as_ref().map(|l| Money::zero(l.store.currency)))
+        self.lane
+            .with(|l| l.as_ref().map(|l| Money::zero(l.store.currency)))
     }
 
     async fn refresh_unsynced(&self) {
@@ -174,7 +200,11 @@ impl Till {
                     }
                 }
                 self.refresh_unsynced().await;
-                let wait = if failures == 0 { 5_000 } else { backoff_ms(failures, random_u32()) };
+                let wait = if failures == 0 {
+                    5_000
+                } else {
+                    backoff_ms(failures, random_u32())
+                };
                 // Sleep in short steps so a sale's kick starts the next sync at once.
                 let mut waited = 0;
                 while waited < wait && kicked.get() == self.kick.get_untracked() {
@@ -195,7 +225,8 @@ impl Till {
         // Pull: page through catalogue changes since the cursor, storing each page before the next.
         let mut cursor: u64 = idb::get(keys::CURSOR).await.ok().flatten().unwrap_or(0);
         loop {
-            let page: PullResponse = api::get(&format!("/api/v1/sync/pull?cursor={cursor}"), token).await?;
+            let page: PullResponse =
+                api::get(&format!("/api/v1/sync/pull?cursor={cursor}"), token).await?;
             let products: Vec<_> = page
                 .changes
                 .into_iter()
@@ -205,12 +236,17 @@ impl Till {
                 })
                 .collect();
             if !products.is_empty() {
-                idb::store_products(&products, page.cursor).await.map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+                idb::store_products(&products, page.cursor)
+                    .await
+                    .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
                 let received = products.len() as u64;
-                self.catalogue.update(|c| products.into_iter().for_each(|p| c.upsert(p)));
+                self.catalogue
+                    .update(|c| products.into_iter().for_each(|p| c.upsert(p)));
                 self.status.update(|s| {
                     let done = s.loading.map(|(r, _)| r).unwrap_or(0) + received;
-                    s.loading = page.more.then_some((done, done + page.total.saturating_sub(received)));
+                    s.loading = page
+                        .more
+                        .then_some((done, done + page.total.saturating_sub(received)));
                 });
             }
             cursor = page.cursor;
@@ -221,7 +257,9 @@ impl Till {
         self.status.update(|s| s.loading = None);
         // Push: the outbox in batches; trim only what the edge acknowledged.
         loop {
-            let events = idb::outbox(MAX_PUSH_EVENTS).await.map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+            let events = idb::outbox(MAX_PUSH_EVENTS)
+                .await
+                .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
             if events.is_empty() {
                 break;
             }
@@ -229,13 +267,21 @@ impl Till {
             let body = PushRequest {
                 protocol: PROTOCOL_VERSION,
                 lane_id: lane.lane_id.clone(),
-                events: events.iter().filter_map(|e| serde_json::to_value(e).ok()).collect(),
+                events: events
+                    .iter()
+                    .filter_map(|e| serde_json::to_value(e).ok())
+                    .collect(),
             };
             let resp: PushResponse = api::post("/api/v1/sync/push", token, &body).await?;
-            idb::trim_outbox(resp.acked_through).await.map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+            idb::trim_outbox(resp.acked_through)
+                .await
+                .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
             if resp.acked_through < sent_through {
                 // A gap at the edge: stop and retry later rather than loop.
-                return Err(ApiError::BadAnswer(format!("the server holds events up to {} only", resp.acked_through)));
+                return Err(ApiError::BadAnswer(format!(
+                    "the server holds events up to {} only",
+                    resp.acked_through
+                )));
             }
         }
         Ok(())
@@ -249,10 +295,17 @@ impl Till {
         }
         let health: Health = api::get("/api/health", None).await?;
         if !health.demo {
-            return Err(ApiError::Refused { status: 401, code: "not_paired".into(), message: "this till is not paired with a store yet".into() });
+            return Err(ApiError::Refused {
+                status: 401,
+                code: "not_paired".into(),
+                message: "this till is not paired with a store yet".into(),
+            });
         }
-        let lane: LaneConfig = api::post("/api/v1/lanes/demo", None, &serde_json::json!({})).await?;
-        idb::put(keys::LANE, &lane).await.map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+        let lane: LaneConfig =
+            api::post("/api/v1/lanes/demo", None, &serde_json::json!({})).await?;
+        idb::put(keys::LANE, &lane)
+            .await
+            .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
         self.lane.set(Some(lane.clone()));
         Ok(lane)
     }

@@ -6,6 +6,7 @@ mod api;
 mod idb;
 mod lane;
 mod owner;
+mod pwa;
 mod sell;
 
 use leptos::prelude::*;
@@ -13,11 +14,14 @@ use leptos::prelude::*;
 fn main() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
+    pwa::register_service_worker();
 }
 
 #[component]
 fn App() -> impl IntoView {
-    let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
     if path.trim_end_matches('/') == "/owner" {
         view! { <owner::OwnerPage/> }.into_any()
     } else {

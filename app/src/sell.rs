@@ -50,7 +50,8 @@ pub fn TillPage() -> impl IntoView {
         if q.trim().is_empty() || q.trim().chars().all(|c| c.is_ascii_digit()) {
             return Vec::new();
         }
-        till.catalogue.with(|c| c.search(&q, 12).into_iter().cloned().collect::<Vec<_>>())
+        till.catalogue
+            .with(|c| c.search(&q, 12).into_iter().cloned().collect::<Vec<_>>())
     });
 
     let on_scan_key = move |ev: KeyboardEvent| {
@@ -60,9 +61,19 @@ pub fn TillPage() -> impl IntoView {
         ev.prevent_default();
         let raw = query.get_untracked();
         let found = match classify(&raw) {
-            Ok(Scan::Gtin(g)) => till.catalogue.with_untracked(|c| c.by_gtin(&g).cloned()).ok_or_else(|| format!("No product has the code {}", g.short())),
-            Ok(Scan::Code(code, err)) => till.catalogue.with_untracked(|c| c.by_sku(&code).cloned()).ok_or_else(|| err.to_string()),
-            Ok(Scan::Text(_)) => results.get_untracked().into_iter().next().ok_or_else(|| format!("Nothing matches “{}”", raw.trim())),
+            Ok(Scan::Gtin(g)) => till
+                .catalogue
+                .with_untracked(|c| c.by_gtin(&g).cloned())
+                .ok_or_else(|| format!("No product has the code {}", g.short())),
+            Ok(Scan::Code(code, err)) => till
+                .catalogue
+                .with_untracked(|c| c.by_sku(&code).cloned())
+                .ok_or_else(|| err.to_string()),
+            Ok(Scan::Text(_)) => results
+                .get_untracked()
+                .into_iter()
+                .next()
+                .ok_or_else(|| format!("Nothing matches “{}”", raw.trim())),
             Err(e) => Err(e.to_string()),
         };
         match found {
@@ -116,12 +127,29 @@ pub fn TillPage() -> impl IntoView {
 fn SyncBadge(status: Signal<SyncStatus>) -> impl IntoView {
     let text = move || {
         status.with(|s| {
-            let state = if s.last_error.is_some() { if s.online { "sync problem" } else { "offline" } } else { "online" };
-            let loading = s.loading.map(|(r, t)| format!(" · loading catalogue {r}/{t}")).unwrap_or_default();
+            let state = if s.last_error.is_some() {
+                if s.online {
+                    "sync problem"
+                } else {
+                    "offline"
+                }
+            } else {
+                "online"
+            };
+            let loading = s
+                .loading
+                .map(|(r, t)| format!(" · loading catalogue {r}/{t}"))
+                .unwrap_or_default();
             format!("{state} · {} unsynced{loading}", s.unsynced)
         })
     };
-    let title = move || status.with(|s| s.last_error.clone().unwrap_or_else(|| "All sales are synced or syncing".into()));
+    let title = move || {
+        status.with(|s| {
+            s.last_error
+                .clone()
+                .unwrap_or_else(|| "All sales are synced or syncing".into())
+        })
+    };
     view! { <span class="sync-badge" role="status" title=title data-unsynced=move || status.with(|s| s.unsynced.to_string())>{text}</span> }
 }
 
@@ -132,7 +160,10 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
         let store = till.lane.with(|l| l.as_ref().map(|l| l.store.clone()))?;
         till.open.with(|o| o.cart.totals(&store).ok())
     });
-    let lines = move || till.open.with(|o| o.cart.lines.iter().cloned().enumerate().collect::<Vec<_>>());
+    let lines = move || {
+        till.open
+            .with(|o| o.cart.lines.iter().cloned().enumerate().collect::<Vec<_>>())
+    };
     view! {
         <section class="cart" aria-label="Cart">
             <ol class="lines">
@@ -165,16 +196,37 @@ fn PayPanel(paid: RwSignal<Option<Sale>>) -> impl IntoView {
     let tendered = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let notes = move || till.currency_zero().map(|z| z.currency.quick_notes().into_iter().map(|n| Money::new(n, z.currency)).collect::<Vec<_>>()).unwrap_or_default();
+    let notes = move || {
+        till.currency_zero()
+            .map(|z| {
+                z.currency
+                    .quick_notes()
+                    .into_iter()
+                    .map(|n| Money::new(n, z.currency))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
     let total = move || {
         let store = till.lane.with(|l| l.as_ref().map(|l| l.store.clone()))?;
-        till.open.with(|o| o.cart.totals(&store).ok().map(|t| t.total))
+        till.open
+            .with(|o| o.cart.totals(&store).ok().map(|t| t.total))
     };
     let pay = move |amount: Option<Money>| {
-        let Some(zero) = till.lane.with_untracked(|l| l.as_ref().map(|l| Money::zero(l.store.currency))) else { return };
+        let Some(zero) = till
+            .lane
+            .with_untracked(|l| l.as_ref().map(|l| Money::zero(l.store.currency)))
+        else {
+            return;
+        };
         let amount = match amount {
             Some(a) => a,
-            None => match tendered.get_untracked().trim().replace(',', "").parse::<Decimal>() {
+            None => match tendered
+                .get_untracked()
+                .trim()
+                .replace(',', "")
+                .parse::<Decimal>()
+            {
                 Ok(v) => Money::new(v, zero.currency),
                 Err(_) => {
                     error.set(Some("Type the cash amount handed over, e.g. 1000".into()));

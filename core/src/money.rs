@@ -241,7 +241,10 @@ impl Money {
         if !scaled.fract().is_zero() {
             return Err(MoneyError::SubMinorUnit(self.display()));
         }
-        let v: i64 = scaled.trunc().try_into().map_err(|_| MoneyError::Overflow)?;
+        let v: i64 = scaled
+            .trunc()
+            .try_into()
+            .map_err(|_| MoneyError::Overflow)?;
         if v.abs() > MAX_SAFE_INTEGER {
             return Err(MoneyError::Overflow);
         }
@@ -249,7 +252,10 @@ impl Money {
     }
 
     pub fn from_minor(minor: i64, currency: Currency) -> Money {
-        Money { amount: Decimal::new(minor, currency.minor_units()), currency }
+        Money {
+            amount: Decimal::new(minor, currency.minor_units()),
+            currency,
+        }
     }
 
     /// Sum amounts that must all be in `currency`.
@@ -379,8 +385,14 @@ mod tests {
         assert_eq!(m.to_minor(), Ok(123456));
         assert_eq!(Money::from_minor(123456, Currency::USD), m);
         assert_eq!(Money::new(d("500"), Currency::JPY).to_minor(), Ok(500));
-        assert!(matches!(Money::new(d("0.5"), Currency::JPY).to_minor(), Err(MoneyError::SubMinorUnit(_))));
-        assert_eq!(Money::new(d("9007199254740992"), Currency::JPY).to_minor(), Err(MoneyError::Overflow));
+        assert!(matches!(
+            Money::new(d("0.5"), Currency::JPY).to_minor(),
+            Err(MoneyError::SubMinorUnit(_))
+        ));
+        assert_eq!(
+            Money::new(d("9007199254740992"), Currency::JPY).to_minor(),
+            Err(MoneyError::Overflow)
+        );
     }
 
     #[test]

@@ -21,13 +21,19 @@ pub fn bearer(header: Option<&str>) -> Option<&str> {
 
 /// The value of cookie `name` in a `Cookie` header.
 pub fn cookie<'a>(header: Option<&'a str>, name: &str) -> Option<&'a str> {
-    header?.split(';').filter_map(|kv| kv.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
+    header?
+        .split(';')
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 /// `Set-Cookie` for a session: HttpOnly (no script reads it), Secure, SameSite=Strict (no
 /// cross-site request carries it, which is what makes the API CSRF-safe).
 pub fn session_cookie(token: &str, max_age_s: i64) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={max_age_s}")
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={max_age_s}"
+    )
 }
 
 /// A stored password verifier: `pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>`.
@@ -47,18 +53,33 @@ impl PasswordHash {
         let iterations = parts.next()?.parse().ok()?;
         let salt = hex::decode(parts.next()?).ok()?;
         let hash = hex::decode(parts.next()?).ok()?;
-        (parts.next().is_none() && hash.len() == 32 && salt.len() >= 16).then_some(PasswordHash { iterations, salt, hash })
+        (parts.next().is_none() && hash.len() == 32 && salt.len() >= 16).then_some(PasswordHash {
+            iterations,
+            salt,
+            hash,
+        })
     }
 
     /// Compare a derived key with the stored one in constant time.
     pub fn matches(&self, derived: &[u8]) -> bool {
-        derived.len() == self.hash.len() && derived.iter().zip(&self.hash).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        derived.len() == self.hash.len()
+            && derived
+                .iter()
+                .zip(&self.hash)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     }
 }
 
 impl std::fmt::Display for PasswordHash {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "pbkdf2-sha256${}${}${}", self.iterations, hex::encode(&self.salt), hex::encode(&self.hash))
+        write!(
+            f,
+            "pbkdf2-sha256${}${}${}",
+            self.iterations,
+            hex::encode(&self.salt),
+            hex::encode(&self.hash)
+        )
     }
 }
 
@@ -73,7 +94,10 @@ mod tests {
         assert_eq!(bearer(Some("Basic abc")), None);
         assert_eq!(bearer(Some("Bearer ")), None);
         assert_eq!(bearer(None), None);
-        assert_eq!(cookie(Some("a=1; till_session=xyz; b=2"), SESSION_COOKIE), Some("xyz"));
+        assert_eq!(
+            cookie(Some("a=1; till_session=xyz; b=2"), SESSION_COOKIE),
+            Some("xyz")
+        );
         assert_eq!(cookie(Some("till_sessionx=1"), SESSION_COOKIE), None);
     }
 
@@ -87,7 +111,11 @@ mod tests {
 
     #[test]
     fn password_hash_round_trips_and_compares() {
-        let h = PasswordHash { iterations: 100_000, salt: vec![7; 16], hash: vec![9; 32] };
+        let h = PasswordHash {
+            iterations: 100_000,
+            salt: vec![7; 16],
+            hash: vec![9; 32],
+        };
         let s = h.to_string();
         assert_eq!(PasswordHash::parse(&s), Some(h.clone()));
         assert!(h.matches(&[9; 32]));

@@ -46,7 +46,10 @@ async fn route(req: Request, env: &Env) -> ApiResult {
         (Method::Post, "/api/v1/auth/logout") => logout(req, env).await,
         (Method::Get, "/api/v1/owner/today") => owner_today(req, env).await,
         (Method::Post, p) if p.starts_with("/api/v1/stores/") && p.ends_with("/catalogue") => {
-            let store_id = p.trim_start_matches("/api/v1/stores/").trim_end_matches("/catalogue").to_string();
+            let store_id = p
+                .trim_start_matches("/api/v1/stores/")
+                .trim_end_matches("/catalogue")
+                .to_string();
             import_catalogue(req, env, &store_id).await
         }
         _ => Err(ApiError::NotFound(format!("{} {path}", req.method()))),
@@ -56,7 +59,9 @@ async fn route(req: Request, env: &Env) -> ApiResult {
 // ---------- handlers ----------
 
 fn health(env: &Env) -> ApiResult {
-    json_ok(&json!({ "ok": true, "version": crate::VERSION, "protocol": PROTOCOL_VERSION, "demo": demo_mode(env) }))
+    json_ok(
+        &json!({ "ok": true, "version": crate::VERSION, "protocol": PROTOCOL_VERSION, "demo": demo_mode(env) }),
+    )
 }
 
 /// In demo mode (local development only: `DEMO_MODE=on`), any browser that opens the till
@@ -66,7 +71,9 @@ async fn enrol_demo_lane(env: &Env) -> ApiResult {
         return Err(ApiError::Forbidden);
     }
     let store_id = till_core::demo::DEMO_STORE_ID;
-    let store = store_row(env, store_id).await?.ok_or_else(|| ApiError::NotFound("the demo store".into()))?;
+    let store = store_row(env, store_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("the demo store".into()))?;
     let token = hex::encode(random_bytes::<32>()?);
     let lane_id = format!("lane-{}", hex::encode(random_bytes::<8>()?));
     let db = d1(env)?;
@@ -75,7 +82,14 @@ async fn enrol_demo_lane(env: &Env) -> ApiResult {
     struct N {
         n: f64,
     }
-    let n = query_first::<N>(&db, "SELECT COUNT(*) AS n FROM lanes WHERE store_id = ?", &[store_id.into()]).await?.map(|r| r.n as i64).unwrap_or(0);
+    let n = query_first::<N>(
+        &db,
+        "SELECT COUNT(*) AS n FROM lanes WHERE store_id = ?",
+        &[store_id.into()],
+    )
+    .await?
+    .map(|r| r.n as i64)
+    .unwrap_or(0);
     let code = format!("L{}", n + 1);
     exec(
         &db,
@@ -83,7 +97,9 @@ async fn enrol_demo_lane(env: &Env) -> ApiResult {
         &[lane_id.as_str().into(), store.tenant_id.as_str().into(), store_id.into(), code.as_str().into(), auth::sha256_hex(token.as_bytes()).into(), now_ms().into()],
     )
     .await?;
-    json_ok(&json!({ "lane_id": lane_id, "lane_code": code, "token": token, "store": store.settings()? }))
+    json_ok(
+        &json!({ "lane_id": lane_id, "lane_code": code, "token": token, "store": store.settings()? }),
+    )
 }
 
 async fn lane_info(req: Request, env: &Env) -> ApiResult {
@@ -97,15 +113,25 @@ async fn push(mut req: Request, env: &Env) -> ApiResult {
         return Err(ApiError::ProtocolTooOld(body.protocol));
     }
     if body.events.len() > MAX_PUSH_EVENTS {
-        return Err(ApiError::BadRequest(format!("send at most {MAX_PUSH_EVENTS} events per push")));
+        return Err(ApiError::BadRequest(format!(
+            "send at most {MAX_PUSH_EVENTS} events per push"
+        )));
     }
     let lane = authorise_lane(&req, env).await?;
     if body.lane_id != lane.id {
         return Err(ApiError::Forbidden);
     }
     let settings = lane.store.settings()?;
-    let outcome: PushOutcome =
-        store_call(env, &lane.store.id, &StoreRequest::Push { lane_id: lane.id.clone(), settings, events: body.events }).await?;
+    let outcome: PushOutcome = store_call(
+        env,
+        &lane.store.id,
+        &StoreRequest::Push {
+            lane_id: lane.id.clone(),
+            settings,
+            events: body.events,
+        },
+    )
+    .await?;
     // Copy the touched days' absolute totals into the directory: idempotent on any retry.
     let db = d1(env)?;
     let statements = outcome
@@ -132,13 +158,22 @@ async fn pull(req: Request, env: &Env) -> ApiResult {
     let mut limit = PULL_PAGE;
     for (k, v) in url.query_pairs() {
         match k.as_ref() {
-            "cursor" => cursor = v.parse().map_err(|_| ApiError::BadRequest("cursor must be a whole number".into()))?,
-            "limit" => limit = v.parse().map_err(|_| ApiError::BadRequest("limit must be a whole number".into()))?,
+            "cursor" => {
+                cursor = v
+                    .parse()
+                    .map_err(|_| ApiError::BadRequest("cursor must be a whole number".into()))?
+            }
+            "limit" => {
+                limit = v
+                    .parse()
+                    .map_err(|_| ApiError::BadRequest("limit must be a whole number".into()))?
+            }
             _ => {}
         }
     }
     let lane = authorise_lane(&req, env).await?;
-    let page: PullResponse = store_call(env, &lane.store.id, &StoreRequest::Pull { cursor, limit }).await?;
+    let page: PullResponse =
+        store_call(env, &lane.store.id, &StoreRequest::Pull { cursor, limit }).await?;
     json_ok(&page)
 }
 
@@ -157,13 +192,27 @@ async fn login(mut req: Request, env: &Env) -> ApiResult {
         password_hash: String,
     }
     let db = d1(env)?;
-    let owner = query_first::<OwnerRow>(&db, "SELECT id, tenant_id, password_hash FROM owners WHERE email = ?", &[body.email.trim().into()]).await?;
+    let owner = query_first::<OwnerRow>(
+        &db,
+        "SELECT id, tenant_id, password_hash FROM owners WHERE email = ?",
+        &[body.email.trim().into()],
+    )
+    .await?;
     // Derive a key even for an unknown email, so timing does not reveal which emails exist.
     let verifier = owner
         .as_ref()
         .and_then(|o| PasswordHash::parse(&o.password_hash))
-        .unwrap_or(PasswordHash { iterations: PBKDF2_ITERATIONS, salt: vec![0; 16], hash: vec![0; 32] });
-    let derived = pbkdf2_sha256(body.password.as_bytes(), &verifier.salt, verifier.iterations).await?;
+        .unwrap_or(PasswordHash {
+            iterations: PBKDF2_ITERATIONS,
+            salt: vec![0; 16],
+            hash: vec![0; 32],
+        });
+    let derived = pbkdf2_sha256(
+        body.password.as_bytes(),
+        &verifier.salt,
+        verifier.iterations,
+    )
+    .await?;
     let owner = match owner {
         Some(o) if verifier.matches(&derived) => o,
         _ => return Err(ApiError::BadCredentials),
@@ -173,20 +222,40 @@ async fn login(mut req: Request, env: &Env) -> ApiResult {
     exec(
         &db,
         "INSERT INTO sessions (token_hash, owner_id, tenant_id, expires_ms) VALUES (?, ?, ?, ?)",
-        &[auth::sha256_hex(token.as_bytes()).into(), owner.id.as_str().into(), owner.tenant_id.as_str().into(), expires.into()],
+        &[
+            auth::sha256_hex(token.as_bytes()).into(),
+            owner.id.as_str().into(),
+            owner.tenant_id.as_str().into(),
+            expires.into(),
+        ],
     )
     .await?;
     let resp = json_ok(&json!({ "ok": true }))?;
-    resp.headers().set("Set-Cookie", &auth::session_cookie(&token, SESSION_DAYS * 86_400)).map_err(internal)?;
+    resp.headers()
+        .set(
+            "Set-Cookie",
+            &auth::session_cookie(&token, SESSION_DAYS * 86_400),
+        )
+        .map_err(internal)?;
     Ok(resp)
 }
 
 async fn logout(req: Request, env: &Env) -> ApiResult {
-    if let Some(token) = auth::cookie(req.headers().get("Cookie").ok().flatten().as_deref(), SESSION_COOKIE) {
-        exec(&d1(env)?, "DELETE FROM sessions WHERE token_hash = ?", &[auth::sha256_hex(token.as_bytes()).into()]).await?;
+    if let Some(token) = auth::cookie(
+        req.headers().get("Cookie").ok().flatten().as_deref(),
+        SESSION_COOKIE,
+    ) {
+        exec(
+            &d1(env)?,
+            "DELETE FROM sessions WHERE token_hash = ?",
+            &[auth::sha256_hex(token.as_bytes()).into()],
+        )
+        .await?;
     }
     let resp = json_ok(&json!({ "ok": true }))?;
-    resp.headers().set("Set-Cookie", &auth::session_cookie("", 0)).map_err(internal)?;
+    resp.headers()
+        .set("Set-Cookie", &auth::session_cookie("", 0))
+        .map_err(internal)?;
     Ok(resp)
 }
 
@@ -204,7 +273,12 @@ struct StoreToday {
 async fn owner_today(req: Request, env: &Env) -> ApiResult {
     let session = authorise_owner(&req, env).await?;
     let db = d1(env)?;
-    let stores = query_all::<StoreRow>(&db, "SELECT id, tenant_id, settings FROM stores WHERE tenant_id = ? ORDER BY id", &[session.tenant_id.as_str().into()]).await?;
+    let stores = query_all::<StoreRow>(
+        &db,
+        "SELECT id, tenant_id, settings FROM stores WHERE tenant_id = ? ORDER BY id",
+        &[session.tenant_id.as_str().into()],
+    )
+    .await?;
     let now = now_ms() as i64;
     let mut out = Vec::with_capacity(stores.len());
     for store in stores {
@@ -215,9 +289,22 @@ async fn owner_today(req: Request, env: &Env) -> ApiResult {
             net_minor: f64,
             sales: f64,
         }
-        let totals = query_first::<Day>(&db, "SELECT net_minor, sales FROM daily_sales WHERE store_id = ? AND business_day = ?", &[store.id.as_str().into(), day.as_str().into()]).await?;
-        let (net_minor, sales) = totals.map(|d| (d.net_minor as i64, d.sales as i64)).unwrap_or((0, 0));
-        out.push(StoreToday { store_id: store.id, name: settings.name.clone(), business_day: day, net: Money::from_minor(net_minor, settings.currency), sales });
+        let totals = query_first::<Day>(
+            &db,
+            "SELECT net_minor, sales FROM daily_sales WHERE store_id = ? AND business_day = ?",
+            &[store.id.as_str().into(), day.as_str().into()],
+        )
+        .await?;
+        let (net_minor, sales) = totals
+            .map(|d| (d.net_minor as i64, d.sales as i64))
+            .unwrap_or((0, 0));
+        out.push(StoreToday {
+            store_id: store.id,
+            name: settings.name.clone(),
+            business_day: day,
+            net: Money::from_minor(net_minor, settings.currency),
+            sales,
+        });
     }
     json_ok(&json!({ "stores": out }))
 }
@@ -230,15 +317,26 @@ struct Import {
 async fn import_catalogue(mut req: Request, env: &Env, store_id: &str) -> ApiResult {
     let body: Import = read_json(&mut req).await?;
     if body.products.len() > MAX_IMPORT {
-        return Err(ApiError::BadRequest(format!("import at most {MAX_IMPORT} products per request")));
+        return Err(ApiError::BadRequest(format!(
+            "import at most {MAX_IMPORT} products per request"
+        )));
     }
     let session = authorise_owner(&req, env).await?;
-    let store = store_row(env, store_id).await?.ok_or_else(|| ApiError::NotFound("that store".into()))?;
+    let store = store_row(env, store_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("that store".into()))?;
     if store.tenant_id != session.tenant_id {
         // Same answer as a missing store: another tenant's store ids are not revealed.
         return Err(ApiError::NotFound("that store".into()));
     }
-    let outcome: serde_json::Value = store_call(env, store_id, &StoreRequest::ImportCatalogue { products: body.products }).await?;
+    let outcome: serde_json::Value = store_call(
+        env,
+        store_id,
+        &StoreRequest::ImportCatalogue {
+            products: body.products,
+        },
+    )
+    .await?;
     json_ok(&outcome)
 }
 
@@ -253,7 +351,8 @@ struct StoreRow {
 
 impl StoreRow {
     fn settings(&self) -> std::result::Result<StoreSettings, ApiError> {
-        serde_json::from_str(&self.settings).map_err(|e| ApiError::Internal(format!("store {} settings: {e}", self.id)))
+        serde_json::from_str(&self.settings)
+            .map_err(|e| ApiError::Internal(format!("store {} settings: {e}", self.id)))
     }
 }
 
@@ -286,7 +385,15 @@ async fn authorise_lane(req: &Request, env: &Env) -> std::result::Result<Lane, A
     if row.revoked_ms.is_some() {
         return Err(ApiError::LaneRevoked);
     }
-    Ok(Lane { id: row.id, code: row.code, store: StoreRow { id: row.store_id, tenant_id: row.tenant_id, settings: row.settings } })
+    Ok(Lane {
+        id: row.id,
+        code: row.code,
+        store: StoreRow {
+            id: row.store_id,
+            tenant_id: row.tenant_id,
+            settings: row.settings,
+        },
+    })
 }
 
 struct Session {
@@ -295,7 +402,9 @@ struct Session {
 
 async fn authorise_owner(req: &Request, env: &Env) -> std::result::Result<Session, ApiError> {
     let header = req.headers().get("Cookie").map_err(internal)?;
-    let token = auth::cookie(header.as_deref(), SESSION_COOKIE).filter(|t| !t.is_empty()).ok_or(ApiError::Unauthenticated)?;
+    let token = auth::cookie(header.as_deref(), SESSION_COOKIE)
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::Unauthenticated)?;
     #[derive(Deserialize)]
     struct Row {
         tenant_id: String,
@@ -307,17 +416,26 @@ async fn authorise_owner(req: &Request, env: &Env) -> std::result::Result<Sessio
     )
     .await?
     .ok_or(ApiError::Unauthenticated)?;
-    Ok(Session { tenant_id: row.tenant_id })
+    Ok(Session {
+        tenant_id: row.tenant_id,
+    })
 }
 
 async fn store_row(env: &Env, store_id: &str) -> std::result::Result<Option<StoreRow>, ApiError> {
-    query_first(&d1(env)?, "SELECT id, tenant_id, settings FROM stores WHERE id = ?", &[store_id.into()]).await
+    query_first(
+        &d1(env)?,
+        "SELECT id, tenant_id, settings FROM stores WHERE id = ?",
+        &[store_id.into()],
+    )
+    .await
 }
 
 // ---------- plumbing ----------
 
 fn demo_mode(env: &Env) -> bool {
-    env.var("DEMO_MODE").map(|v| v.to_string() == "on").unwrap_or(false)
+    env.var("DEMO_MODE")
+        .map(|v| v.to_string() == "on")
+        .unwrap_or(false)
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -334,7 +452,10 @@ async fn read_json<T: DeserializeOwned>(req: &mut Request) -> std::result::Resul
             return Err(ApiError::TooLarge(MAX_BODY));
         }
     }
-    let text = req.text().await.map_err(|_| ApiError::BadRequest("the request body could not be read".into()))?;
+    let text = req
+        .text()
+        .await
+        .map_err(|_| ApiError::BadRequest("the request body could not be read".into()))?;
     if text.len() > MAX_BODY {
         return Err(ApiError::TooLarge(MAX_BODY));
     }
@@ -345,22 +466,58 @@ fn d1(env: &Env) -> std::result::Result<D1Database, ApiError> {
     env.d1("DB").map_err(internal)
 }
 
-async fn query_first<T: DeserializeOwned>(db: &D1Database, sql: &str, args: &[wasm_bindgen::JsValue]) -> std::result::Result<Option<T>, ApiError> {
-    db.prepare(sql).bind(args).map_err(internal)?.first::<T>(None).await.map_err(internal)
+async fn query_first<T: DeserializeOwned>(
+    db: &D1Database,
+    sql: &str,
+    args: &[wasm_bindgen::JsValue],
+) -> std::result::Result<Option<T>, ApiError> {
+    db.prepare(sql)
+        .bind(args)
+        .map_err(internal)?
+        .first::<T>(None)
+        .await
+        .map_err(internal)
 }
 
-async fn query_all<T: DeserializeOwned>(db: &D1Database, sql: &str, args: &[wasm_bindgen::JsValue]) -> std::result::Result<Vec<T>, ApiError> {
-    db.prepare(sql).bind(args).map_err(internal)?.all().await.map_err(internal)?.results::<T>().map_err(internal)
+async fn query_all<T: DeserializeOwned>(
+    db: &D1Database,
+    sql: &str,
+    args: &[wasm_bindgen::JsValue],
+) -> std::result::Result<Vec<T>, ApiError> {
+    db.prepare(sql)
+        .bind(args)
+        .map_err(internal)?
+        .all()
+        .await
+        .map_err(internal)?
+        .results::<T>()
+        .map_err(internal)
 }
 
-async fn exec(db: &D1Database, sql: &str, args: &[wasm_bindgen::JsValue]) -> std::result::Result<(), ApiError> {
-    db.prepare(sql).bind(args).map_err(internal)?.run().await.map_err(internal)?;
+async fn exec(
+    db: &D1Database,
+    sql: &str,
+    args: &[wasm_bindgen::JsValue],
+) -> std::result::Result<(), ApiError> {
+    db.prepare(sql)
+        .bind(args)
+        .map_err(internal)?
+        .run()
+        .await
+        .map_err(internal)?;
     Ok(())
 }
 
 /// Send a request to the store's Durable Object (one per store, by name) and read its JSON answer.
-async fn store_call<T: DeserializeOwned>(env: &Env, store_id: &str, request: &StoreRequest) -> std::result::Result<T, ApiError> {
-    let stub = env.durable_object("STORE").and_then(|ns| ns.id_from_name(store_id)?.get_stub()).map_err(internal)?;
+async fn store_call<T: DeserializeOwned>(
+    env: &Env,
+    store_id: &str,
+    request: &StoreRequest,
+) -> std::result::Result<T, ApiError> {
+    let stub = env
+        .durable_object("STORE")
+        .and_then(|ns| ns.id_from_name(store_id)?.get_stub())
+        .map_err(internal)?;
     let body = serde_json::to_string(request).map_err(internal)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
@@ -368,7 +525,10 @@ async fn store_call<T: DeserializeOwned>(env: &Env, store_id: &str, request: &St
     let mut resp = stub.fetch_with_request(req).await.map_err(internal)?;
     if resp.status_code() != 200 {
         let text = resp.text().await.unwrap_or_default();
-        return Err(ApiError::Internal(format!("store object answered {}: {text}", resp.status_code())));
+        return Err(ApiError::Internal(format!(
+            "store object answered {}: {text}",
+            resp.status_code()
+        )));
     }
     resp.json().await.map_err(internal)
 }
@@ -379,26 +539,43 @@ fn now_ms() -> f64 {
 
 fn crypto() -> std::result::Result<web_sys::Crypto, ApiError> {
     let global = js_sys::global();
-    js_sys::Reflect::get(&global, &"crypto".into()).map_err(|e| internal(format!("{e:?}"))).map(|c| c.unchecked_into())
+    js_sys::Reflect::get(&global, &"crypto".into())
+        .map_err(|e| internal(format!("{e:?}")))
+        .map(|c| c.unchecked_into())
 }
 
 fn random_bytes<const N: usize>() -> std::result::Result<[u8; N], ApiError> {
     let mut buf = [0u8; N];
-    crypto()?.get_random_values_with_u8_array(&mut buf).map_err(|e| internal(format!("{e:?}")))?;
+    crypto()?
+        .get_random_values_with_u8_array(&mut buf)
+        .map_err(|e| internal(format!("{e:?}")))?;
     Ok(buf)
 }
 
 /// PBKDF2-HMAC-SHA256 in the runtime's WebCrypto (native speed, not wasm).
-async fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32) -> std::result::Result<Vec<u8>, ApiError> {
+async fn pbkdf2_sha256(
+    password: &[u8],
+    salt: &[u8],
+    iterations: u32,
+) -> std::result::Result<Vec<u8>, ApiError> {
     let subtle = crypto()?.subtle();
     let js = |e: wasm_bindgen::JsValue| internal(format!("{e:?}"));
     let usages = js_sys::Array::of1(&"deriveBits".into());
     let key_data = js_sys::Uint8Array::from(password);
-    let key = subtle.import_key_with_str("raw", &key_data, "PBKDF2", false, &usages).map_err(js)?;
-    let key: web_sys::CryptoKey = wasm_bindgen_futures::JsFuture::from(key).await.map_err(js)?.unchecked_into();
+    let key = subtle
+        .import_key_with_str("raw", &key_data, "PBKDF2", false, &usages)
+        .map_err(js)?;
+    let key: web_sys::CryptoKey = wasm_bindgen_futures::JsFuture::from(key)
+        .await
+        .map_err(js)?
+        .unchecked_into();
     let salt = js_sys::Uint8Array::from(salt);
     let params = web_sys::Pbkdf2Params::new("PBKDF2", &"SHA-256".into(), iterations, &salt);
-    let bits = subtle.derive_bits_with_object(&params, &key, 256).map_err(js)?;
-    let bits = wasm_bindgen_futures::JsFuture::from(bits).await.map_err(js)?;
+    let bits = subtle
+        .derive_bits_with_object(&params, &key, 256)
+        .map_err(js)?;
+    let bits = wasm_bindgen_futures::JsFuture::from(bits)
+        .await
+        .map_err(js)?;
     Ok(js_sys::Uint8Array::new(&bits).to_vec())
 }

@@ -38,9 +38,18 @@ pub const PULL_PAGE: usize = 2_000;
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum StoreRequest {
-    Push { lane_id: String, settings: StoreSettings, events: Vec<serde_json::Value> },
-    Pull { cursor: u64, limit: usize },
-    ImportCatalogue { products: Vec<Product> },
+    Push {
+        lane_id: String,
+        settings: StoreSettings,
+        events: Vec<serde_json::Value>,
+    },
+    Pull {
+        cursor: u64,
+        limit: usize,
+    },
+    ImportCatalogue {
+        products: Vec<Product>,
+    },
 }
 
 /// One business day's totals, as the store object knows them after a push.
@@ -76,14 +85,26 @@ impl DurableObject for StoreObject {
         let request: StoreRequest = req.json().await?;
         let sql = self.state.storage().sql();
         match request {
-            StoreRequest::Push { lane_id, settings, events } => {
-                let mut ledger = SqlLedger { sql: &sql, days: BTreeSet::new() };
-                let response = sync::ingest(&mut ledger, &lane_id, &events, |ev| validate(ev, &settings))?;
+            StoreRequest::Push {
+                lane_id,
+                settings,
+                events,
+            } => {
+                let mut ledger = SqlLedger {
+                    sql: &sql,
+                    days: BTreeSet::new(),
+                };
+                let response =
+                    sync::ingest(&mut ledger, &lane_id, &events, |ev| validate(ev, &settings))?;
                 let days = ledger.day_totals()?;
                 Response::from_json(&PushOutcome { response, days })
             }
-            StoreRequest::Pull { cursor, limit } => Response::from_json(&pull(&sql, cursor, limit.clamp(1, PULL_PAGE))?),
-            StoreRequest::ImportCatalogue { products } => Response::from_json(&import(&sql, products)?),
+            StoreRequest::Pull { cursor, limit } => {
+                Response::from_json(&pull(&sql, cursor, limit.clamp(1, PULL_PAGE))?)
+            }
+            StoreRequest::ImportCatalogue { products } => {
+                Response::from_json(&import(&sql, products)?)
+            }
         }
     }
 }
@@ -96,7 +117,10 @@ fn validate(ev: &Event, settings: &StoreSettings) -> std::result::Result<(), Str
                 return Err("the sale id differs from its event id".into());
             }
             if sale.store_id != settings.store_id {
-                return Err(format!("the sale is for store {:?}, not this store", sale.store_id));
+                return Err(format!(
+                    "the sale is for store {:?}, not this store",
+                    sale.store_id
+                ));
             }
             sale.verify(settings)?;
             sale.total.to_minor().map(|_| ()).map_err(|e| e.to_string())
@@ -142,9 +166,17 @@ impl SqlLedger<'_> {
     }
 
     fn add_stock(&self, sku: &str, delta: Decimal) -> Result<()> {
-        let rows: Vec<QtyRow> = self.sql.exec("SELECT qty FROM stock WHERE sku = ?", vec![sku.into()])?.to_array()?;
-        let current = rows.first().and_then(|r| r.qty.parse::<Decimal>().ok()).unwrap_or(Decimal::ZERO);
-        let next = current.checked_add(delta).ok_or_else(|| Error::from("stock quantity overflow"))?;
+        let rows: Vec<QtyRow> = self
+            .sql
+            .exec("SELECT qty FROM stock WHERE sku = ?", vec![sku.into()])?
+            .to_array()?;
+        let current = rows
+            .first()
+            .and_then(|r| r.qty.parse::<Decimal>().ok())
+            .unwrap_or(Decimal::ZERO);
+        let next = current
+            .checked_add(delta)
+            .ok_or_else(|| Error::from("stock quantity overflow"))?;
         self.sql.exec(
             "INSERT INTO stock (sku, qty) VALUES (?, ?) ON CONFLICT(sku) DO UPDATE SET qty = excluded.qty",
             vec![sku.into(), next.to_string().into()],
@@ -158,9 +190,14 @@ impl SqlLedger<'_> {
             .map(|day| {
                 let rows: Vec<DayTotals> = self
                     .sql
-                    .exec("SELECT business_day, net_minor, sales FROM daily WHERE business_day = ?", vec![day.as_str().into()])?
+                    .exec(
+                        "SELECT business_day, net_minor, sales FROM daily WHERE business_day = ?",
+                        vec![day.as_str().into()],
+                    )?
                     .to_array()?;
-                rows.into_iter().next().ok_or_else(|| Error::from("missing daily row"))
+                rows.into_iter()
+                    .next()
+                    .ok_or_else(|| Error::from("missing daily row"))
             })
             .collect()
     }
@@ -170,12 +207,27 @@ impl Ledger for SqlLedger<'_> {
     type Error = Error;
 
     fn last_applied(&mut self, lane: &str) -> Result<u64> {
-        let rows: Vec<LastRow> = self.sql.exec("SELECT last_applied FROM lanes WHERE lane_id = ?", vec![lane.into()])?.to_array()?;
-        Ok(rows.first().map(|r| r.last_applied.max(0) as u64).unwrap_or(0))
+        let rows: Vec<LastRow> = self
+            .sql
+            .exec(
+                "SELECT last_applied FROM lanes WHERE lane_id = ?",
+                vec![lane.into()],
+            )?
+            .to_array()?;
+        Ok(rows
+            .first()
+            .map(|r| r.last_applied.max(0) as u64)
+            .unwrap_or(0))
     }
 
     fn contains(&mut self, id: Uuid) -> Result<bool> {
-        let row: CountRow = self.sql.exec("SELECT COUNT(*) AS n FROM events WHERE id = ?", vec![id.to_string().into()])?.one()?;
+        let row: CountRow = self
+            .sql
+            .exec(
+                "SELECT COUNT(*) AS n FROM events WHERE id = ?",
+                vec![id.to_string().into()],
+            )?
+            .one()?;
         Ok(row.n > 0)
     }
 
@@ -202,7 +254,10 @@ impl Ledger for SqlLedger<'_> {
                     self.add_stock(&sku, delta)?;
                 }
                 // validate() already refused a sale in another currency or beyond JS-safe range.
-                let net = sale.total.to_minor().map_err(|e| Error::from(e.to_string()))?;
+                let net = sale
+                    .total
+                    .to_minor()
+                    .map_err(|e| Error::from(e.to_string()))?;
                 self.sql.exec(
                     "INSERT INTO daily (business_day, net_minor, sales) VALUES (?, ?, 1)
                      ON CONFLICT(business_day) DO UPDATE SET net_minor = net_minor + excluded.net_minor, sales = sales + 1",
@@ -214,7 +269,13 @@ impl Ledger for SqlLedger<'_> {
         self.set_last(&ev.lane_id, ev.lane_seq)
     }
 
-    fn reject(&mut self, lane: &str, seq: u64, raw: &serde_json::Value, reason: &str) -> Result<()> {
+    fn reject(
+        &mut self,
+        lane: &str,
+        seq: u64,
+        raw: &serde_json::Value,
+        reason: &str,
+    ) -> Result<()> {
         self.sql.exec(
             "INSERT OR REPLACE INTO rejected (lane_id, lane_seq, reason, body, received_ms) VALUES (?, ?, ?, ?, ?)",
             vec![
@@ -230,7 +291,9 @@ impl Ledger for SqlLedger<'_> {
 }
 
 fn meta(sql: &SqlStorage, key: &str) -> Result<i64> {
-    let rows: Vec<MetaRow> = sql.exec("SELECT v FROM meta WHERE k = ?", vec![key.into()])?.to_array()?;
+    let rows: Vec<MetaRow> = sql
+        .exec("SELECT v FROM meta WHERE k = ?", vec![key.into()])?
+        .to_array()?;
     Ok(rows.first().map(|r| r.v).unwrap_or(0))
 }
 
@@ -243,18 +306,29 @@ fn pull(sql: &SqlStorage, cursor: u64, limit: usize) -> Result<PullResponse> {
             vec![cursor.clone(), SqlStorageValue::Integer(limit as i64 + 1)],
         )?
         .to_array()?;
-    let total: CountRow = sql.exec("SELECT COUNT(*) AS n FROM products WHERE version > ?", vec![cursor])?.one()?;
+    let total: CountRow = sql
+        .exec(
+            "SELECT COUNT(*) AS n FROM products WHERE version > ?",
+            vec![cursor],
+        )?
+        .one()?;
     let more = rows.len() > limit;
     let mut changes = Vec::with_capacity(limit.min(rows.len()));
     let mut last = None;
     for row in rows.into_iter().take(limit) {
-        let mut p: Product = serde_json::from_str(&row.body).map_err(|e| Error::from(e.to_string()))?;
+        let mut p: Product =
+            serde_json::from_str(&row.body).map_err(|e| Error::from(e.to_string()))?;
         p.version = row.version as u64;
         last = Some(p.version);
         changes.push(Change::Product(p));
     }
     let cursor = last.unwrap_or(meta(sql, "catalogue_version")? as u64);
-    Ok(PullResponse { changes, cursor, more, total: total.n as u64 })
+    Ok(PullResponse {
+        changes,
+        cursor,
+        more,
+        total: total.n as u64,
+    })
 }
 
 #[derive(Serialize)]
@@ -272,7 +346,12 @@ fn import(sql: &SqlStorage, products: Vec<Product>) -> Result<ImportOutcome> {
     for mut p in products {
         p.version = 0;
         let body = serde_json::to_string(&p).map_err(|e| Error::from(e.to_string()))?;
-        let existing: Vec<BodyRow> = sql.exec("SELECT body, version FROM products WHERE sku = ?", vec![p.sku.as_str().into()])?.to_array()?;
+        let existing: Vec<BodyRow> = sql
+            .exec(
+                "SELECT body, version FROM products WHERE sku = ?",
+                vec![p.sku.as_str().into()],
+            )?
+            .to_array()?;
         if existing.first().is_some_and(|r| r.body == body) {
             unchanged += 1;
             continue;
@@ -288,5 +367,9 @@ fn import(sql: &SqlStorage, products: Vec<Product>) -> Result<ImportOutcome> {
         "INSERT INTO meta (k, v) VALUES ('catalogue_version', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
         vec![SqlStorageValue::try_from_i64(version)?],
     )?;
-    Ok(ImportOutcome { changed, unchanged, version })
+    Ok(ImportOutcome {
+        changed,
+        unchanged,
+        version,
+    })
 }

@@ -1,1 +1,180 @@
+//! till-sw: the service worker. Precaches the versioned app shell at install, removes older
+//! versions' caches at activate, and answers fetches: navigations from the network with a short
+//! timeout, then from the cache (so the till boots with no network); hashed app assets from the
+//! cache first; `/api/...` never (the app's sync layer owns API traffic).
+//!
+//! The build (scripts/build-sw.sh) embeds this wasm in `sw.js` and instantiates it synchronously,
+//! so `start` registers the listeners during the worker script's first evaluation, as the
+//! platform requires.
 
+/// What the service worker does with a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Leave it to the browser: API calls, other origins, non-GET.
+    Network,
+    /// A page load: network first (short timeout), then the cached app shell.
+    Navigate,
+    /// A file of the app shell: cache first, then network.
+    Asset,
+}
+
+/// How long a navigation waits for the network before the cached shell is served.
+pub const NAVIGATION_TIMEOUT_MS: i32 = 3_000;
+
+pub fn route(method: &str, same_origin: bool, path: &str, navigate: bool) -> Route {
+    if method != "GET" || !same_origin || path == "/api" || path.starts_with("/api/") {
+        Route::Network
+    } else if navigate {
+        Route::Navigate
+    } else {
+        Route::Asset
+    }
+}
+
+/// The cache that holds one build's shell.
+pub fn cache_name(version: &str) -> String {
+    format!("till-shell-{version}")
+}
+
+/// Caches of older builds, to delete once this version is active.
+pub fn is_stale_cache(name: &str, version: &str) -> bool {
+    name.starts_with("till-shell-") && name != cache_name(version)
+}
+
+#[cfg(target_arch = "wasm32")]
+mod worker {
+    use super::*;
+    use js_sys::{Array, Promise};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::{future_to_promise, JsFuture};
+    use web_sys::{
+        Cache, ExtendableEvent, FetchEvent, Request, RequestMode, Response,
+        ServiceWorkerGlobalScope, Url,
+    };
+
+    fn scope() -> ServiceWorkerGlobalScope {
+        js_sys::global().unchecked_into()
+    }
+
+    async fn open(version: &str) -> Result<Cache, JsValue> {
+        Ok(JsFuture::from(scope().caches()?.open(&cache_name(version)))
+            .await?
+            .unchecked_into())
+    }
+
+    #[wasm_bindgen]
+    pub fn start(version: String, precache: Vec<String>) -> Result<(), JsValue> {
+        let sw = scope();
+
+        let v = version.clone();
+        let install = Closure::<dyn Fn(ExtendableEvent)>::new(move |e: ExtendableEvent| {
+            let (v, files) = (v.clone(), precache.clone());
+            let _ = e.wait_until(&future_to_promise(async move {
+                let list: Array = files.iter().map(|f| JsValue::from_str(f)).collect();
+                JsFuture::from(open(&v).await?.add_all_with_str_sequence(&list)).await
+            }));
+        });
+        sw.add_event_listener_with_callback("install", install.as_ref().unchecked_ref())?;
+        install.forget();
+
+        let v = version.clone();
+        let activate = Closure::<dyn Fn(ExtendableEvent)>::new(move |e: ExtendableEvent| {
+            let v = v.clone();
+            let _ = e.wait_until(&future_to_promise(async move {
+                let caches = scope().caches()?;
+                let names: Array = JsFuture::from(caches.keys()).await?.unchecked_into();
+                for name in names.iter().filter_map(|n| n.as_string()) {
+                    if is_stale_cache(&name, &v) {
+                        JsFuture::from(caches.delete(&name)).await?;
+                    }
+                }
+                JsFuture::from(scope().clients().claim()).await
+            }));
+        });
+        sw.add_event_listener_with_callback("activate", activate.as_ref().unchecked_ref())?;
+        activate.forget();
+
+        let fetch = Closure::<dyn Fn(FetchEvent)>::new(move |e: FetchEvent| {
+            let req = e.request();
+            let Ok(url) = Url::new(&req.url()) else {
+                return;
+            };
+            let same_origin = url.origin() == scope().location().origin();
+            let navigate = req.mode() == RequestMode::Navigate;
+            let answer = match route(&req.method(), same_origin, &url.pathname(), navigate) {
+                Route::Network => return,
+                Route::Navigate => future_to_promise(navigation(req, version.clone())),
+                Route::Asset => future_to_promise(asset(req, version.clone())),
+            };
+            let _ = e.respond_with(&answer);
+        });
+        sw.add_event_listener_with_callback("fetch", fetch.as_ref().unchecked_ref())?;
+        fetch.forget();
+        Ok(())
+    }
+
+    /// Network with a timeout; on failure or timeout, the cached shell ("/").
+    async fn navigation(req: Request, version: String) -> Result<JsValue, JsValue> {
+        let network = scope().fetch_with_request(&req);
+        let timeout = Promise::new(&mut |_, reject| {
+            let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(
+                &reject,
+                NAVIGATION_TIMEOUT_MS,
+            );
+        });
+        match JsFuture::from(Promise::race(&Array::of2(&network, &timeout))).await {
+            Ok(resp) if resp.unchecked_ref::<Response>().ok() => Ok(resp),
+            other => {
+                let cached = JsFuture::from(open(&version).await?.match_with_str("/")).await?;
+                if cached.is_undefined() {
+                    other
+                } else {
+                    Ok(cached)
+                }
+            }
+        }
+    }
+
+    /// Cache first (files are named by content hash, so a cached copy is never stale).
+    async fn asset(req: Request, version: String) -> Result<JsValue, JsValue> {
+        let cached = JsFuture::from(open(&version).await?.match_with_request(&req)).await?;
+        if !cached.is_undefined() {
+            return Ok(cached);
+        }
+        JsFuture::from(scope().fetch_with_request(&req)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_calls_are_never_handled() {
+        assert_eq!(
+            route("GET", true, "/api/v1/sync/pull", false),
+            Route::Network
+        );
+        assert_eq!(route("GET", true, "/api", true), Route::Network);
+        assert_eq!(route("POST", true, "/", true), Route::Network);
+        assert_eq!(route("GET", false, "/app.js", false), Route::Network);
+    }
+
+    #[test]
+    fn pages_and_assets() {
+        assert_eq!(route("GET", true, "/owner", true), Route::Navigate);
+        assert_eq!(
+            route("GET", true, "/till-app-1234_bg.wasm", false),
+            Route::Asset
+        );
+        assert_eq!(route("GET", true, "/apiary.png", false), Route::Asset);
+    }
+
+    #[test]
+    fn only_older_shell_caches_are_stale() {
+        assert!(is_stale_cache("till-shell-aaa", "bbb"));
+        assert!(!is_stale_cache("till-shell-bbb", "bbb"));
+        assert!(!is_stale_cache("someone-else", "bbb"));
+    }
+}

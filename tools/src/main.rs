@@ -22,7 +22,10 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("demo-sql") => writeln!(out, "{}", demo_sql()),
         Some("catalogue") => {
-            let n = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(demo::DEMO_PRODUCTS);
+            let n = args
+                .get(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(demo::DEMO_PRODUCTS);
             serde_json::to_writer(&mut out, &demo::catalogue(n)).map_err(std::io::Error::other)
         }
         Some("demo-credentials") => writeln!(out, "{DEMO_EMAIL} {DEMO_PASSWORD}"),
@@ -40,7 +43,10 @@ fn main() {
 /// A salt that differs per run without a randomness dependency: the hash of the clock and pid.
 /// (INSERT OR IGNORE keeps the first run's verifier, so it does not change after that.)
 fn salt() -> Vec<u8> {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     let seed = format!("{nanos}-{}", std::process::id());
     till_edge::auth::sha256_hex(seed.as_bytes()).as_bytes()[..16].to_vec()
 }
@@ -48,8 +54,17 @@ fn salt() -> Vec<u8> {
 fn demo_sql() -> String {
     let salt = salt();
     let mut hash = [0u8; 32];
-    pbkdf2::pbkdf2_hmac::<Sha256>(DEMO_PASSWORD.as_bytes(), &salt, PBKDF2_ITERATIONS, &mut hash);
-    let verifier = PasswordHash { iterations: PBKDF2_ITERATIONS, salt, hash: hash.to_vec() };
+    pbkdf2::pbkdf2_hmac::<Sha256>(
+        DEMO_PASSWORD.as_bytes(),
+        &salt,
+        PBKDF2_ITERATIONS,
+        &mut hash,
+    );
+    let verifier = PasswordHash {
+        iterations: PBKDF2_ITERATIONS,
+        salt,
+        hash: hash.to_vec(),
+    };
     let settings = serde_json::to_string(&demo::store()).expect("store settings serialise");
     let q = |s: &str| s.replace('\'', "''");
     format!(

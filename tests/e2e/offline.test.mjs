@@ -1,0 +1,51 @@
+// Offline: with the edge stopped and the browser offline, the till boots from the service
+// worker's cache and sells from IndexedDB; when the edge is back, the sale arrives exactly once.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { demoCatalogue, newPage, startEdge, withTill } from '../harness.mjs';
+
+test('the till boots and sells with no network, and the sale syncs once the edge is back', { timeout: 300_000 }, async () => {
+  await withTill('offline-sale', async ({ edge, browser, log }) => {
+    const product = demoCatalogue().find((p) => p.gtin && p.sold_by === 'each');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const till = await newPage(context, log);
+    await till.goto(edge.base);
+    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    // The service worker has installed the shell and controls the page.
+    await till.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+    const caches = await till.evaluate(() => caches.keys());
+    assert.equal(caches.filter((c) => c.startsWith('till-shell-')).length, 1);
+
+    // No network at all: the edge is stopped and the browser is offline.
+    await edge.stop({ keepState: true });
+    await context.setOffline(true);
+    await till.reload();
+    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    await till.fill('#scan', product.gtin.replace(/^0/, ''));
+    await till.press('#scan', 'Enter');
+    await till.locator('.cart-line', { hasText: product.name }).waitFor();
+    await till.click('.exact');
+    await till.locator('#change').waitFor();
+    assert.equal(await till.textContent('#change'), '¥0');
+    await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '1', null, { timeout: 10_000 });
+    assert.match(await till.textContent('.sync-badge'), /offline/);
+
+    // The edge comes back on the same state and address; the network returns.
+    const again = await startEdge({ dir: edge.dir, port: edge.port });
+    try {
+      await context.setOffline(false);
+      await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 60_000 });
+      // Exactly once: the owner's roll-up counts one sale of this product's price.
+      const login = await fetch(`${again.base}/api/v1/auth/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: edge.seeded.email, password: edge.seeded.password }),
+      });
+      const cookie = login.headers.get('set-cookie').split(';')[0];
+      const today = await (await fetch(`${again.base}/api/v1/owner/today`, { headers: { cookie } })).json();
+      assert.equal(today.stores[0].sales, 1);
+      assert.equal(today.stores[0].net.amount, product.price);
+    } finally {
+      await again.stop({ keepState: true });
+    }
+  });
+});
