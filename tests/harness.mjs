@@ -49,7 +49,7 @@ export function demoCatalogue(count = 2000) {
  * Start the edge on a free port with its own state directory, migrate, seed the demo store.
  * Pass `dir` (and `port`) from an earlier edge to restart it on the same data.
  */
-export async function startEdge({ dir, port, seed = true } = {}) {
+export async function startEdge({ dir, port, seed = true, extraSql = '' } = {}) {
   const fresh = !dir;
   dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'till-edge-'));
   port ??= await freePort();
@@ -58,7 +58,7 @@ export async function startEdge({ dir, port, seed = true } = {}) {
   if (fresh) {
     run(['d1', 'migrations', 'apply', 'till', '--local', '--persist-to', dir]);
     const sql = path.join(dir, 'demo.sql');
-    fs.writeFileSync(sql, execFileSync(TOOLS_BIN, ['demo-sql']));
+    fs.writeFileSync(sql, Buffer.concat([execFileSync(TOOLS_BIN, ['demo-sql']), Buffer.from(`\n${extraSql}\n`)]));
     run(['d1', 'execute', 'till', '--local', '--persist-to', dir, '--file', sql]);
   }
   const proc = spawn(

@@ -3,6 +3,9 @@
 //!   till-tools demo-sql            SQL that creates the demo tenant, store and owner (idempotent)
 //!   till-tools catalogue <n>       n generated products as JSON (the demo uses 2,000; benches 100k)
 //!   till-tools demo-credentials    the demo owner's email and password, for printing
+//!   till-tools sale-events <lane_id> <first_seq> <count> [at_ms]
+//!                                  valid SaleCompleted events of the demo store, priced by core
+//!                                  (for API tests and the offline-backlog benchmark)
 //!
 //! The demo password is public by design: the demo store exists only on a developer's machine.
 
@@ -29,8 +32,12 @@ fn main() {
             serde_json::to_writer(&mut out, &demo::catalogue(n)).map_err(std::io::Error::other)
         }
         Some("demo-credentials") => writeln!(out, "{DEMO_EMAIL} {DEMO_PASSWORD}"),
+        Some("sale-events") => match sale_events(&args[1..]) {
+            Ok(events) => serde_json::to_writer(&mut out, &events).map_err(std::io::Error::other),
+            Err(e) => Err(std::io::Error::other(e)),
+        },
         _ => {
-            eprintln!("usage: till-tools demo-sql | catalogue <n> | demo-credentials");
+            eprintln!("usage: till-tools demo-sql | catalogue <n> | demo-credentials | sale-events <lane> <first_seq> <count> [at_ms]");
             std::process::exit(2);
         }
     };
@@ -74,4 +81,73 @@ fn demo_sql() -> String {
         store = demo::DEMO_STORE_ID,
         settings = q(&settings),
     )
+}
+
+/// `count` sales numbered from `first_seq` for `lane`, each of one to three demo products paid
+/// exactly in cash: what a lane would have in its outbox.
+fn sale_events(args: &[String]) -> Result<Vec<till_core::event::Event>, String> {
+    use till_core::cart::Cart;
+    use till_core::event::{new_id, Event, EventBody};
+    use till_core::money::Money;
+    use till_core::sale::{Checkout, Sale, Tender};
+    let lane = args.first().ok_or("lane id missing")?;
+    let first: u64 = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or("first_seq missing")?;
+    let count: u64 = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .ok_or("count missing")?;
+    let at_ms: i64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    });
+    let store = demo::store();
+    let products: Vec<_> = demo::catalogue(demo::DEMO_PRODUCTS)
+        .into_iter()
+        .filter(|p| p.gtin.is_some())
+        .collect();
+    (first..first + count)
+        .map(|seq| {
+            let mut cart = Cart::default();
+            for k in 0..(1 + seq % 3) {
+                let p = &products[((seq * 7 + k * 13) as usize) % products.len()];
+                cart.add(p, till_core::Decimal::ONE)
+                    .map_err(|e| e.to_string())?;
+            }
+            let total = cart.totals(&store).map_err(|e| e.to_string())?.total;
+            // Deterministic per (lane, seq), distinct across lanes: the hash stands in for the
+            // device's random bytes.
+            let digest = <sha2::Sha256 as sha2::Digest>::digest(format!("{lane}/{seq}").as_bytes());
+            let mut random = [0u8; 10];
+            random.copy_from_slice(&digest[..10]);
+            let id = new_id(at_ms as u64, random);
+            let ck = Checkout {
+                id,
+                lane_id: lane,
+                receipt_no: format!("T-{seq:06}"),
+                at_ms,
+            };
+            let sale = Sale::complete(
+                &cart,
+                &store,
+                vec![Tender::Cash {
+                    tendered: Money::new(total.amount, store.currency),
+                }],
+                ck,
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(Event {
+                id,
+                lane_id: lane.clone(),
+                lane_seq: seq,
+                at_ms,
+                v: 1,
+                body: EventBody::SaleCompleted(sale),
+            })
+        })
+        .collect()
 }

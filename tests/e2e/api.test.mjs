@@ -1,0 +1,121 @@
+// The edge's API against hostile and foreign input, on the real Worker (workerd via wrangler dev):
+// clear JSON errors, never a crash; sync is idempotent; a bad event is rejected without blocking
+// the lane; every call is scoped to its tenant and store.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { startEdge, TOOLS_BIN } from '../harness.mjs';
+
+let edge;
+let lane;
+before(async () => {
+  // A second tenant with its own store, to prove scoping.
+  edge = await startEdge({
+    extraSql: `INSERT INTO tenants (id, name, created_ms) VALUES ('tenant-b', 'B', 0);
+               INSERT INTO stores (id, tenant_id, settings, created_ms)
+                 SELECT 'store-b', 'tenant-b', settings, 0 FROM stores WHERE id = 'demo-shibuya';`,
+  });
+  lane = await call('POST', '/api/v1/lanes/demo', {});
+  assert.equal(lane.status, 200);
+  lane = lane.body;
+});
+after(async () => edge?.stop());
+
+async function call(method, path, body, headers = {}) {
+  const res = await fetch(`${edge.base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = text; }
+  return { status: res.status, body: json };
+}
+const auth = () => ({ authorization: `Bearer ${lane.token}` });
+const events = (first, count, laneId = lane.lane_id) =>
+  JSON.parse(execFileSync(TOOLS_BIN, ['sale-events', laneId, String(first), String(count)]));
+const push = (evs, laneId = lane.lane_id, headers = auth()) =>
+  call('POST', '/api/v1/sync/push', { protocol: 1, lane_id: laneId, events: evs }, headers);
+
+test('health answers', async () => {
+  const r = await call('GET', '/api/health');
+  assert.equal(r.status, 200);
+  assert.equal(r.body.ok, true);
+  assert.equal(r.body.protocol, 1);
+});
+
+test('hostile bodies get clear JSON errors', async () => {
+  for (const [body, status] of [['not json', 400], ['{"protocol":1}', 400], ['{"protocol":1,"lane_id":"x","events":{}}', 400], ['[]', 400]]) {
+    const r = await call('POST', '/api/v1/sync/push', body, auth());
+    assert.equal(r.status, status, body);
+    assert.equal(r.body.error.code, 'bad_request');
+    assert.equal(typeof r.body.error.message, 'string');
+  }
+  const unknown = await call('GET', '/api/v1/nothing-here');
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.error.code, 'not_found');
+});
+
+test('sync needs a valid device token and only for its own lane', async () => {
+  assert.equal((await push(events(1, 1), lane.lane_id, {})).body.error.code, 'bad_device_token');
+  assert.equal((await push(events(1, 1), lane.lane_id, { authorization: 'Bearer nope' })).status, 401);
+  const other = await push(events(1, 1, 'lane-someone-else'), 'lane-someone-else');
+  assert.equal(other.status, 403);
+  assert.equal((await call('GET', '/api/v1/sync/pull?cursor=0')).status, 401);
+});
+
+test('pushes are idempotent, gaps wait, bad events are rejected without blocking the lane', async () => {
+  const [e1, e2, e3, e4] = events(1, 4);
+  const forged = structuredClone(e2);
+  forged.data.total.amount = '1';
+  let r = await push([e1, forged]);
+  assert.equal(r.status, 200);
+  assert.equal(r.body.acked_through, 2);
+  assert.deepEqual(r.body.results.map((x) => x.status), ['applied', 'rejected']);
+  assert.match(r.body.results[1].reason, /total/);
+
+  r = await push([e1, e2, e4]); // a retry of 1 and 2, and 4 before 3
+  assert.deepEqual(r.body.results.map((x) => x.status), ['duplicate', 'duplicate', 'gap']);
+  assert.equal(r.body.acked_through, 2);
+  r = await push([e3, e4]);
+  assert.deepEqual(r.body.results.map((x) => x.status), ['applied', 'applied']);
+  assert.equal(r.body.acked_through, 4);
+
+  // Booked once each: the roll-up holds sales 1, 3 and 4 (2 was rejected).
+  const login = await call('POST', '/api/v1/auth/login', { email: edge.seeded.email, password: edge.seeded.password });
+  const cookie = edge.seeded.cookie;
+  assert.equal(login.status, 200);
+  const today = await call('GET', '/api/v1/owner/today', undefined, { cookie });
+  const demo = today.body.stores.find((s) => s.store_id === 'demo-shibuya');
+  const expected = [e1, e3, e4].reduce((n, e) => n + Number(e.data.total.amount), 0);
+  assert.equal(demo.sales, 3);
+  assert.equal(Number(demo.net.amount), expected);
+});
+
+test('pull pages the catalogue by version', async () => {
+  const first = await call('GET', '/api/v1/sync/pull?cursor=0&limit=500', undefined, auth());
+  assert.equal(first.status, 200);
+  assert.equal(first.body.changes.length, 500);
+  assert.equal(first.body.more, true);
+  assert.equal(first.body.total, 2000);
+  const rest = await call('GET', `/api/v1/sync/pull?cursor=${first.body.cursor}&limit=2000`, undefined, auth());
+  assert.equal(rest.body.changes.length, 1500);
+  assert.equal(rest.body.more, false);
+  assert.equal((await call('GET', '/api/v1/sync/pull?cursor=abc', undefined, auth())).status, 400);
+});
+
+test("owners see and change only their own tenant's stores", async () => {
+  assert.equal((await call('GET', '/api/v1/owner/today')).status, 401);
+  assert.equal((await call('POST', '/api/v1/auth/login', { email: edge.seeded.email, password: 'wrong' })).body.error.code, 'bad_credentials');
+  const cookie = edge.seeded.cookie;
+  const today = await call('GET', '/api/v1/owner/today', undefined, { cookie });
+  assert.deepEqual(today.body.stores.map((s) => s.store_id), ['demo-shibuya']);
+  const foreign = await call('POST', '/api/v1/stores/store-b/catalogue', { products: [] }, { cookie });
+  assert.equal(foreign.status, 404);
+  const anonymous = await call('POST', '/api/v1/stores/demo-shibuya/catalogue', { products: [] });
+  assert.equal(anonymous.status, 401);
+  // Sign-out ends the session on the server.
+  assert.equal((await call('POST', '/api/v1/auth/logout', undefined, { cookie })).status, 200);
+  assert.equal((await call('GET', '/api/v1/owner/today', undefined, { cookie })).status, 401);
+});
