@@ -15,7 +15,8 @@ use till_core::money::Money;
 use till_core::sale::{Checkout, Sale, Tender};
 use till_core::store::StoreSettings;
 use till_core::sync::{
-    backoff_ms, PullResponse, PushRequest, PushResponse, MAX_PUSH_EVENTS, PROTOCOL_VERSION,
+    after_push, backoff_ms, PullResponse, PushRequest, PushResponse, MAX_PUSH_EVENTS,
+    PROTOCOL_VERSION,
 };
 use till_core::Uuid;
 
@@ -273,13 +274,13 @@ impl Till {
                     .collect(),
             };
             let resp: PushResponse = api::post("/api/v1/sync/push", token, &body).await?;
-            idb::trim_outbox(resp.acked_through)
+            let next = after_push(sent_through, &resp);
+            idb::trim_outbox(next.trim_through)
                 .await
                 .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
-            if resp.acked_through < sent_through {
-                // A gap at the edge: stop and retry later rather than loop.
+            if next.retry_later {
                 return Err(ApiError::BadAnswer(format!(
-                    "the server holds events up to {} only",
+                    "the server holds this lane's sales up to number {} only; retrying",
                     resp.acked_through
                 )));
             }

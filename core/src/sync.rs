@@ -172,6 +172,23 @@ pub fn ingest<L: Ledger>(
     })
 }
 
+/// What a lane does with the edge's answer to a push of events numbered up to `sent_through`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AfterPush {
+    /// Delete outbox events numbered at or below this: the edge holds them durably.
+    pub trim_through: u64,
+    /// The edge holds fewer than were sent (a gap, or a cut batch): stop and retry later
+    /// instead of sending the same batch in a tight loop.
+    pub retry_later: bool,
+}
+
+pub fn after_push(sent_through: u64, response: &PushResponse) -> AfterPush {
+    AfterPush {
+        trim_through: response.acked_through,
+        retry_later: response.acked_through < sent_through,
+    }
+}
+
 /// Delay before the next sync attempt after `failures` consecutive failures: exponential from
 /// 1 s, capped at 60 s, with "equal jitter" (half fixed, half random from `random`) so lanes that
 /// lost the network together do not return in step.
@@ -185,22 +202,28 @@ pub fn backoff_ms(failures: u32, random: u32) -> u32 {
     ceiling / 2 + random % (ceiling / 2 + 1)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::event::EventBody;
-    use std::collections::{HashMap, HashSet};
+/// The ledger contract kept in memory: what the simulation tests and benchmarks run the real
+/// ingest rules against (the Durable Object keeps the same contract in SQLite).
+pub mod memory {
+    use super::Ledger;
+    use crate::event::{Event, EventBody};
+    use rust_decimal::Decimal;
+    use std::collections::{BTreeMap, HashMap, HashSet};
+    use uuid::Uuid;
 
-    /// An in-memory ledger: the same contract the Durable Object keeps in SQLite.
-    #[derive(Default)]
-    pub struct MemLedger {
+    #[derive(Debug, Default, Clone)]
+    pub struct MemoryLedger {
         pub last: HashMap<String, u64>,
         pub ids: HashSet<Uuid>,
+        /// Applied events in store order (the store sequence is the position + 1).
         pub applied: Vec<Event>,
+        /// (lane, lane_seq, reason)
         pub rejected: Vec<(String, u64, String)>,
+        /// Stock movements summed per SKU.
+        pub stock: BTreeMap<String, Decimal>,
     }
 
-    impl Ledger for MemLedger {
+    impl Ledger for MemoryLedger {
         type Error = std::convert::Infallible;
         fn last_applied(&mut self, lane: &str) -> Result<u64, Self::Error> {
             Ok(self.last.get(lane).copied().unwrap_or(0))
@@ -209,6 +232,13 @@ mod tests {
             Ok(self.ids.contains(&id))
         }
         fn append(&mut self, e: &Event) -> Result<(), Self::Error> {
+            match &e.body {
+                EventBody::SaleCompleted(sale) => {
+                    for (sku, delta) in sale.stock_deltas() {
+                        *self.stock.entry(sku).or_default() += delta;
+                    }
+                }
+            }
             self.ids.insert(e.id);
             self.last.insert(e.lane_id.clone(), e.lane_seq);
             self.applied.push(e.clone());
@@ -226,6 +256,13 @@ mod tests {
             Ok(())
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::EventBody;
+    use memory::MemoryLedger as MemLedger;
 
     fn sale_event(lane: &str, seq: u64) -> serde_json::Value {
         use crate::cart::{tests::product, Cart};
