@@ -24,7 +24,7 @@ TILL_SKIP_BUILD=1 wrangler dev --ip 127.0.0.1 --port "$PORT" --persist-to "$STAT
 EDGE=$!
 trap 'kill $EDGE 2>/dev/null; wait $EDGE 2>/dev/null' EXIT INT TERM
 for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break
+  node -e "fetch(process.argv[1]).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" "http://127.0.0.1:$PORT/api/health" && break
   kill -0 $EDGE 2>/dev/null || { echo "wrangler dev exited; see the messages above" >&2; exit 1; }
   sleep 0.5
 done

@@ -40,6 +40,12 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Edges still running: killed if the test process exits or is interrupted, so no workerd outlives a run.
+const running = new Set();
+const killAll = () => { for (const pid of running) { try { process.kill(-pid, 'SIGKILL'); } catch {} } };
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { killAll(); process.exit(130); });
+
 /** The demo catalogue exactly as the edge was seeded with it. */
 export function demoCatalogue(count = 2000) {
   return JSON.parse(execFileSync(TOOLS_BIN, ['catalogue', String(count)], { maxBuffer: 1 << 30 }));
@@ -67,11 +73,12 @@ export async function startEdge({ dir, port, seed = true, extraSql = '' } = {}) 
       '--var', 'DEMO_MODE:on', '--log-level', 'warn', '--show-interactive-dev-session=false'],
     { cwd: EDGE_DIR, env: QUIET_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  running.add(proc.pid);
   const logs = [];
   proc.stdout.on('data', (d) => logs.push(d.toString()));
   proc.stderr.on('data', (d) => logs.push(d.toString()));
   let exited = false;
-  const exit = new Promise((resolve) => proc.on('exit', () => { exited = true; resolve(); }));
+  const exit = new Promise((resolve) => proc.on('exit', () => { exited = true; running.delete(proc.pid); resolve(); }));
   const base = `http://127.0.0.1:${port}`;
   const edge = {
     base, dir, port, logs, proc,
