@@ -5,8 +5,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/scripts/tools.sh"
 cd "$ROOT"
-echo "== native tests (core, edge, tools)" >&2
-cargo test -q -p till-core -p till-edge -p till-tools
+echo "== native tests (core, edge, service worker, tools)" >&2
+cargo test -q -p till-core -p till-edge -p till-tools -p till-sw
 echo "== build (once for all browser tests)" >&2
 bash scripts/build.sh
 echo "== browser tests (headless Chromium against wrangler dev)" >&2

@@ -15,12 +15,17 @@ use till_core::sale::Sale;
 
 const DB_NAME: &str = "till";
 /// Bump with a new arm in `upgrade` — existing data is kept across versions.
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 
 pub const CATALOGUE: &str = "catalogue";
 pub const SALES: &str = "sales";
 pub const OUTBOX: &str = "outbox";
 pub const KV: &str = "kv";
+/// Stock per SKU as this lane knows it: the last level from the edge plus this lane's own
+/// unsynced movements.
+pub const STOCK: &str = "stock";
+/// Customers, including those created on this lane (device-made ids never collide).
+pub const CUSTOMERS: &str = "customers";
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum IdbError {
@@ -73,6 +78,16 @@ pub async fn db() -> Result<Rc<Database>> {
                     .with_key_path("lane_seq".into())
                     .build()?;
                 db.create_object_store(KV).build()?;
+            }
+            if old < 2 {
+                db.create_object_store(STOCK)
+                    .with_key_path("sku".into())
+                    .build()?;
+                let customers = db
+                    .create_object_store(CUSTOMERS)
+                    .with_key_path("id".into())
+                    .build()?;
+                customers.create_index("name", "name".into()).build()?;
             }
             Ok(())
         })
@@ -172,6 +187,14 @@ pub async fn store_products(products: &[Product], cursor: u64) -> Result<()> {
     tx.commit().await.map_err(IdbError::from_any)
 }
 
+/// One SKU's stock on this lane. A quantity may go below zero: selling what the count says is
+/// not there is allowed offline and reported, never blocked or silently corrected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StockLevel {
+    pub sku: String,
+    pub qty: till_core::Decimal,
+}
+
 /// The lane's gap-free counters, advanced only inside `commit_sale`'s transaction.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Counters {
@@ -188,15 +211,15 @@ pub mod keys {
 }
 
 /// Commit a sale: read the counters, let `make` build the sale and its event with the next
-/// numbers, then write the sale, the outbox event, the counters and clear the open cart — one
-/// strict transaction. Returns after the transaction completed (durable), or an error with
+/// numbers, then write the sale, its stock movements, the outbox event, the counters and clear
+/// the open cart — one strict transaction. Returns after the transaction completed (durable), or an error with
 /// nothing written.
 pub async fn commit_sale<E: std::fmt::Display>(
     make: impl FnOnce(Counters) -> std::result::Result<(Sale, Event), E>,
 ) -> Result<Sale> {
     let db = db().await?;
     let tx = db
-        .transaction([SALES, OUTBOX, KV])
+        .transaction([SALES, OUTBOX, KV, STOCK])
         .with_mode(TransactionMode::Readwrite)
         .with_options(strict())
         .build()
@@ -224,6 +247,20 @@ pub async fn commit_sale<E: std::fmt::Display>(
         .put(&event)
         .serde()
         .map_err(IdbError::from_any)?;
+    let stock = tx.object_store(STOCK).map_err(IdbError::from_any)?;
+    for (sku, delta) in sale.stock_deltas() {
+        let level: Option<StockLevel> = stock
+            .get(sku.as_str())
+            .serde()
+            .map_err(IdbError::from_any)?
+            .await
+            .map_err(IdbError::from_any)?;
+        let qty = level.map(|l| l.qty).unwrap_or_default() + delta;
+        stock
+            .put(&StockLevel { sku, qty })
+            .serde()
+            .map_err(IdbError::from_any)?;
+    }
     kv.put(&next)
         .with_key(keys::COUNTERS.to_string())
         .serde()

@@ -4,6 +4,7 @@
 
 use crate::api::{self, ApiError};
 use crate::idb::{self, keys, Counters};
+use crate::tabs::{self, Message};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -36,7 +37,7 @@ pub struct OpenCart {
     pub checkout_id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncStatus {
     pub online: bool,
     pub unsynced: u32,
@@ -56,6 +57,8 @@ pub struct Till {
     pub ready: RwSignal<bool>,
     /// Set to ask the sync loop to run now (after a sale).
     pub kick: RwSignal<u32>,
+    /// This tab is the one that syncs the lane (see `tabs`).
+    pub leader: RwSignal<bool>,
 }
 
 impl Till {
@@ -67,6 +70,7 @@ impl Till {
             status: RwSignal::new(SyncStatus::default()),
             ready: RwSignal::new(false),
             kick: RwSignal::new(0),
+            leader: RwSignal::new(false),
         }
     }
 
@@ -87,7 +91,25 @@ impl Till {
         self.status.update(|s| s.last_sync_ms = last);
         self.refresh_unsynced().await;
         self.ready.set(true);
-        self.sync_loop();
+        tabs::listen(move |m| self.on_tab_message(m));
+        tabs::when_leader(move || {
+            self.leader.set(true);
+            self.sync_loop();
+        });
+    }
+
+    /// What another tab of this lane said.
+    fn on_tab_message(self, message: Message) {
+        match message {
+            Message::Sold if self.leader.get_untracked() => self.kick.update(|k| *k += 1),
+            Message::Sold => self.status.update(|s| s.unsynced += 1),
+            Message::Status(status) if !self.leader.get_untracked() => self.status.set(status),
+            Message::Paired(lane) => self.lane.set(Some(lane)),
+            Message::Products(products) => self
+                .catalogue
+                .update(|c| products.into_iter().for_each(|p| c.upsert(p))),
+            Message::Status(_) => {}
+        }
     }
 
     fn fail<T: Default>(&self, message: String) -> T {
@@ -160,6 +182,7 @@ impl Till {
         self.open.set(OpenCart::default());
         self.status.update(|s| s.unsynced += 1);
         self.kick.update(|k| *k += 1);
+        tabs::post(&Message::Sold);
         Ok(sale)
     }
 
@@ -201,6 +224,7 @@ impl Till {
                     }
                 }
                 self.refresh_unsynced().await;
+                tabs::post(&Message::Status(self.status.get_untracked()));
                 let wait = if failures == 0 {
                     5_000
                 } else {
@@ -241,6 +265,7 @@ impl Till {
                     .await
                     .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
                 let received = products.len() as u64;
+                tabs::post(&Message::Products(products.clone()));
                 self.catalogue
                     .update(|c| products.into_iter().for_each(|p| c.upsert(p)));
                 self.status.update(|s| {
@@ -308,6 +333,7 @@ impl Till {
             .await
             .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
         self.lane.set(Some(lane.clone()));
+        tabs::post(&Message::Paired(lane.clone()));
         Ok(lane)
     }
 }

@@ -8,6 +8,7 @@ mod lane;
 mod owner;
 mod pwa;
 mod sell;
+mod tabs;
 
 use leptos::prelude::*;
 

@@ -87,7 +87,7 @@ pub fn TillPage() -> impl IntoView {
             <header class="bar">
                 <h1>{move || till.lane.with(|l| l.as_ref().map(|l| l.store.name.clone()).unwrap_or_else(|| "till".into()))}</h1>
                 <span class="lane">{move || till.lane.with(|l| l.as_ref().map(|l| format!("Lane {}", l.lane_code)).unwrap_or_default())}</span>
-                <SyncBadge status=till.status.into()/>
+                <Show when=move || till.ready.get()><SyncBadge status=till.status.into() utc_offset_minutes=Signal::derive(move || till.lane.with(|l| l.as_ref().map(|l| l.store.utc_offset_minutes).unwrap_or(0)))/></Show>
             </header>
             <section class="sell" aria-label="Sell">
                 <input
@@ -104,7 +104,7 @@ pub fn TillPage() -> impl IntoView {
                 />
                 <p class="message" role="status">{move || message.get()}</p>
                 <ul class="results" aria-label="Search results">
-                    <For each=move || results.get() key=|p| p.sku.clone() children=move |p| {
+                    <For each=move || results.get() key=|p| (p.sku.clone(), p.version) children=move |p| {
                         let label = format!("{} {}", p.name, p.price);
                         let price = till.currency_zero().map(|z| Money::new(p.price, z.currency).display()).unwrap_or_default();
                         let name = p.name.clone();
@@ -124,23 +124,28 @@ pub fn TillPage() -> impl IntoView {
 }
 
 #[component]
-fn SyncBadge(status: Signal<SyncStatus>) -> impl IntoView {
+fn SyncBadge(status: Signal<SyncStatus>, utc_offset_minutes: Signal<i32>) -> impl IntoView {
     let text = move || {
         status.with(|s| {
-            let state = if s.last_error.is_some() {
-                if s.online {
-                    "sync problem"
-                } else {
-                    "offline"
-                }
-            } else {
-                "online"
+            let state = match (&s.last_error, s.online) {
+                (None, _) => "online",
+                (Some(_), true) => "sync problem",
+                (Some(_), false) => "offline",
             };
+            let last = s
+                .last_sync_ms
+                .map(|ms| {
+                    format!(
+                        " · synced {}",
+                        till_core::time::local_time(ms as i64, utc_offset_minutes.get())
+                    )
+                })
+                .unwrap_or_default();
             let loading = s
                 .loading
                 .map(|(r, t)| format!(" · loading catalogue {r}/{t}"))
                 .unwrap_or_default();
-            format!("{state} · {} unsynced{loading}", s.unsynced)
+            format!("{state} · {} unsynced{last}{loading}", s.unsynced)
         })
     };
     let title = move || {
@@ -150,7 +155,11 @@ fn SyncBadge(status: Signal<SyncStatus>) -> impl IntoView {
                 .unwrap_or_else(|| "All sales are synced or syncing".into())
         })
     };
-    view! { <span class="sync-badge" role="status" title=title data-unsynced=move || status.with(|s| s.unsynced.to_string())>{text}</span> }
+    view! {
+        <span class="sync-badge" role="status" title=title data-unsynced=move || status.with(|s| s.unsynced.to_string())>
+            {text}
+        </span>
+    }
 }
 
 #[component]

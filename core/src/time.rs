@@ -29,6 +29,12 @@ pub fn local_hour(at_ms: i64, offset_minutes: i32) -> u32 {
     (local_ms.rem_euclid(86_400_000) / 3_600_000) as u32
 }
 
+/// Local wall-clock time "HH:MM:SS" of `at_ms` in the store's offset (sync badge, receipts).
+pub fn local_time(at_ms: i64, offset_minutes: i32) -> String {
+    let secs = (at_ms + i64::from(offset_minutes) * 60_000).rem_euclid(86_400_000) / 1000;
+    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +50,6 @@ mod tests {
         assert_eq!(local_hour(at, 540), 0);
         assert_eq!(business_day(951_782_400_000, 0), "2000-02-29");
         assert_eq!(business_day(-86_400_000, 0), "1969-12-31");
+        assert_eq!(local_time(at + 3_723_000, 540), "01:02:03");
     }
 }

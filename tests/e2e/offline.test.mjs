@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { demoCatalogue, newPage, startEdge, withTill } from '../harness.mjs';
 
-test('the till boots and sells with no network, and the sale syncs once the edge is back', { timeout: 300_000 }, async () => {
+test('the till boots and sells 3 sales with no network, and they sync once the edge is back', { timeout: 300_000 }, async () => {
   await withTill('offline-sale', async ({ edge, browser, log }) => {
-    const product = demoCatalogue().find((p) => p.gtin && p.sold_by === 'each');
+    const sold = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each').slice(10, 13);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const till = await newPage(context, log);
     await till.goto(edge.base);
@@ -21,13 +21,16 @@ test('the till boots and sells with no network, and the sale syncs once the edge
     await context.setOffline(true);
     await till.reload();
     await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
-    await till.fill('#scan', product.gtin.replace(/^0/, ''));
-    await till.press('#scan', 'Enter');
-    await till.locator('.cart-line', { hasText: product.name }).waitFor();
-    await till.click('.exact');
-    await till.locator('#change').waitFor();
-    assert.equal(await till.textContent('#change'), '¥0');
-    await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '1', null, { timeout: 10_000 });
+    for (const product of sold) {
+      await till.fill('#scan', product.gtin.replace(/^0/, ''));
+      await till.press('#scan', 'Enter');
+      await till.locator('.cart-line', { hasText: product.name }).waitFor();
+      await till.click('.exact');
+      await till.locator('#change').waitFor();
+      assert.equal(await till.textContent('#change'), '¥0');
+      await till.click('#new-sale');
+    }
+    await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '3', null, { timeout: 10_000 });
     assert.match(await till.textContent('.sync-badge'), /offline/);
 
     // The edge comes back on the same state and address; the network returns.
@@ -35,15 +38,15 @@ test('the till boots and sells with no network, and the sale syncs once the edge
     try {
       await context.setOffline(false);
       await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 60_000 });
-      // Exactly once: the owner's roll-up counts one sale of this product's price.
+      // Exactly once: the owner's roll-up counts the three sales.
       const login = await fetch(`${again.base}/api/v1/auth/login`, {
         method: 'POST', headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: edge.seeded.email, password: edge.seeded.password }),
       });
       const cookie = login.headers.get('set-cookie').split(';')[0];
       const today = await (await fetch(`${again.base}/api/v1/owner/today`, { headers: { cookie } })).json();
-      assert.equal(today.stores[0].sales, 1);
-      assert.equal(today.stores[0].net.amount, product.price);
+      assert.equal(today.stores[0].sales, 3);
+      assert.equal(Number(today.stores[0].net.amount), sold.reduce((n, p) => n + Number(p.price), 0));
     } finally {
       await again.stop({ keepState: true });
     }

@@ -1,0 +1,100 @@
+// Sync on the lane against the real edge: one tab pushes for the lane, a crash between payment
+// and push loses nothing, and pulls bring the back office's price changes to the lane.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { demoCatalogue, newPage, withTill } from '../harness.mjs';
+
+const yen = (n) => `¥${Number(n).toLocaleString('en-US')}`;
+const products = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each');
+
+async function openTill(context, log, base) {
+  const page = await newPage(context, log);
+  await page.goto(base);
+  await page.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+  // Ready means the lane's state (outbox count included) has been read from IndexedDB.
+  await page.locator('main[data-ready="true"]').waitFor();
+  return page;
+}
+
+async function sell(page, product) {
+  await page.fill('#scan', product.gtin.replace(/^0/, ''));
+  await page.press('#scan', 'Enter');
+  await page.locator('.cart-line', { hasText: product.name }).waitFor();
+  await page.click('.exact');
+  await page.locator('#change').waitFor();
+  await page.click('#new-sale');
+}
+
+async function ownerToday(edge) {
+  const r = await fetch(`${edge.base}/api/v1/owner/today`, { headers: { cookie: edge.seeded.cookie } });
+  return (await r.json()).stores[0];
+}
+
+const synced = (page) => page.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 30_000 });
+
+test('two tabs of one lane: one tab pushes, every sale is pushed once', { timeout: 240_000 }, async () => {
+  await withTill('two-tabs', async ({ edge, browser, log }) => {
+    const context = await browser.newContext();
+    const pushes = [];
+    context.on('request', (req) => {
+      if (req.url().endsWith('/api/v1/sync/push')) {
+        pushes.push({ page: req.frame().page(), ids: JSON.parse(req.postData()).events.map((e) => e.id) });
+      }
+    });
+    const a = await openTill(context, log, edge.base);
+    const b = await openTill(context, log, edge.base);
+    await sell(a, products[0]);
+    await sell(b, products[1]);
+    await sell(b, products[2]);
+    await synced(a);
+    await synced(b);
+    const ids = pushes.flatMap((p) => p.ids);
+    assert.equal(ids.length, 3, `each sale pushed exactly once: ${JSON.stringify(pushes.map((p) => p.ids))}`);
+    assert.equal(new Set(ids).size, 3);
+    assert.equal(new Set(pushes.map((p) => p.page)).size, 1, 'only one tab pushes');
+    const today = await ownerToday(edge);
+    assert.equal(today.sales, 3);
+    assert.equal(Number(today.net.amount), [0, 1, 2].reduce((n, i) => n + Number(products[i].price), 0));
+  });
+});
+
+test('a page killed between payment and push loses nothing', { timeout: 240_000 }, async () => {
+  await withTill('crash-before-push', async ({ edge, browser, log }) => {
+    const context = await browser.newContext();
+    let edgeReachable = false;
+    await context.route('**/api/v1/sync/push', (route) => (edgeReachable ? route.continue() : route.abort('connectionrefused')));
+    const till = await openTill(context, log, edge.base);
+    await sell(till, products[3]);
+    await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '1');
+    // Kill the renderer outright: no unload handlers, nothing flushed.
+    await till.goto('chrome://crash').catch(() => {});
+    edgeReachable = true;
+    const reopened = await openTill(context, log, edge.base);
+    await synced(reopened);
+    const today = await ownerToday(edge);
+    assert.equal(today.sales, 1);
+    assert.equal(today.net.amount, products[3].price);
+  });
+});
+
+test('a pull brings a price change to the lane', { timeout: 240_000 }, async () => {
+  await withTill('price-change', async ({ edge, browser, log }) => {
+    const context = await browser.newContext();
+    const till = await openTill(context, log, edge.base);
+    const product = products[4];
+    const newPrice = String(Number(product.price) + 100);
+    const r = await fetch(`${edge.base}/api/v1/stores/demo-shibuya/catalogue`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: edge.seeded.cookie },
+      body: JSON.stringify({ products: [{ ...product, price: newPrice }] }),
+    });
+    assert.equal((await r.json()).changed, 1);
+    // The lane pulls on its own (every few seconds); scanning then rings up the new price.
+    await till.fill('#scan', product.alt_name);
+    await till.locator('.result', { hasText: yen(newPrice) }).first().waitFor({ timeout: 30_000 });
+    await till.fill('#scan', product.gtin.replace(/^0/, ''));
+    await till.press('#scan', 'Enter');
+    await till.locator('.cart-line', { hasText: product.name }).waitFor();
+    assert.equal(await till.textContent('#total'), yen(newPrice));
+  });
+});
