@@ -17,6 +17,14 @@ pub enum CartError {
     FractionalQuantity(String),
     #[error("there is no line {0} in the cart")]
     NoSuchLine(usize),
+    #[error("a discount must be between 0 and 100% or between zero and the amount it applies to")]
+    BadDiscount,
+    #[error("give a reason for the price change")]
+    OverrideNeedsReason,
+    #[error("a price change of more than {0}% needs a manager's approval")]
+    OverrideNeedsApproval(Decimal),
+    #[error("a price must not be negative")]
+    NegativePrice,
     #[error(transparent)]
     Money(#[from] MoneyError),
 }
@@ -30,18 +38,83 @@ pub struct Line {
     pub unit_price: Decimal,
     pub tax_class: TaxClass,
     pub sold_by: SoldBy,
+    /// A cashier's price change, with why and who approved it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_override: Option<PriceOverride>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Discount>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl Line {
+    /// The unit price charged: the override if there is one.
+    pub fn price(&self) -> Decimal {
+        self.price_override
+            .as_ref()
+            .map(|o| o.price)
+            .unwrap_or(self.unit_price)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceOverride {
+    pub price: Decimal,
+    pub reason: String,
+    /// The approving manager's staff id, when the change is above the store's threshold.
+    pub approved_by: Option<String>,
+}
+
+/// A discount on a line or on the whole cart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Discount {
+    /// 10 means 10% off.
+    Percent(Decimal),
+    /// An amount off, in the store's currency.
+    Amount(Decimal),
+}
+
+impl Discount {
+    /// The amount this discount takes off `base`, rounded to minor units by `rule`, never more
+    /// than `base`.
+    pub fn amount_off(
+        &self,
+        base: Money,
+        rule: crate::money::Rounding,
+    ) -> Result<Money, CartError> {
+        let off = match *self {
+            Discount::Percent(p) if (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&p) => {
+                base.checked_mul(p / Decimal::ONE_HUNDRED)?.round(rule)
+            }
+            Discount::Amount(a) if a >= Decimal::ZERO && a <= base.amount => {
+                Money::new(a, base.currency)
+            }
+            _ => return Err(CartError::BadDiscount),
+        };
+        Ok(off)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cart {
     pub lines: Vec<Line>,
+    /// A discount on the whole cart, spread over the lines in proportion to their amounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Discount>,
 }
 
 /// What a cart adds up to under a store's rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
-    /// One amount per cart line, in line order (quantity × unit price, rounded by the store rule).
+    /// Per line, in line order: quantity × price, rounded by the store's line rule.
+    pub line_gross: Vec<Money>,
+    /// Per line: its own discount plus its share of the cart discount.
+    pub line_discounts: Vec<Money>,
+    /// Per line: what the line finally costs (gross − discounts). Tax and refunds work from this.
     pub line_amounts: Vec<Money>,
+    /// The cart discount, as taken off in total (the shares in `line_discounts` sum to it).
+    pub cart_discount: Money,
     pub subtotal: Money,
     /// Per-rate tax, computed once per rate on the per-rate total (Japan's invoice rule).
     pub tax: Vec<TaxLine>,
@@ -76,6 +149,9 @@ impl Cart {
             unit_price: product.price,
             tax_class: product.tax_class,
             sold_by: product.sold_by,
+            price_override: None,
+            discount: None,
+            note: String::new(),
         });
         Ok(self.lines.len() - 1)
     }
@@ -97,17 +173,82 @@ impl Cart {
         Ok(self.lines.remove(index))
     }
 
+    pub fn set_discount(
+        &mut self,
+        index: usize,
+        discount: Option<Discount>,
+    ) -> Result<(), CartError> {
+        self.lines
+            .get_mut(index)
+            .ok_or(CartError::NoSuchLine(index))?
+            .discount = discount;
+        Ok(())
+    }
+
+    /// Change a line's unit price. A reason is always needed; a change of more than the store's
+    /// threshold (percent of the catalogue price, either way) also needs an approver.
+    pub fn override_price(
+        &mut self,
+        index: usize,
+        price: Decimal,
+        reason: &str,
+        approved_by: Option<&str>,
+        threshold_percent: Decimal,
+    ) -> Result<(), CartError> {
+        let line = self
+            .lines
+            .get_mut(index)
+            .ok_or(CartError::NoSuchLine(index))?;
+        if price < Decimal::ZERO {
+            return Err(CartError::NegativePrice);
+        }
+        if reason.trim().is_empty() {
+            return Err(CartError::OverrideNeedsReason);
+        }
+        let change_pct = if line.unit_price.is_zero() {
+            Decimal::ONE_HUNDRED
+        } else {
+            ((price - line.unit_price) / line.unit_price * Decimal::ONE_HUNDRED).abs()
+        };
+        if change_pct > threshold_percent && approved_by.is_none() {
+            return Err(CartError::OverrideNeedsApproval(threshold_percent));
+        }
+        line.price_override = Some(PriceOverride {
+            price,
+            reason: reason.trim().to_string(),
+            approved_by: approved_by.map(str::to_string),
+        });
+        Ok(())
+    }
+
     pub fn totals(&self, store: &StoreSettings) -> Result<Totals, CartError> {
         let cur = store.currency;
-        let line_amounts = self
-            .lines
-            .iter()
-            .map(|l| {
-                Ok(Money::new(l.unit_price, cur)
-                    .checked_mul(l.qty)?
-                    .round(store.line_rounding))
-            })
-            .collect::<Result<Vec<_>, MoneyError>>()?;
+        let rule = store.line_rounding;
+        let mut line_gross = Vec::with_capacity(self.lines.len());
+        let mut after_line = Vec::with_capacity(self.lines.len());
+        let mut own_discounts = Vec::with_capacity(self.lines.len());
+        for l in &self.lines {
+            let gross = Money::new(l.price(), cur).checked_mul(l.qty)?.round(rule);
+            let off = match &l.discount {
+                Some(d) => d.amount_off(gross, rule)?,
+                None => Money::zero(cur),
+            };
+            line_gross.push(gross);
+            own_discounts.push(off);
+            after_line.push(gross.checked_sub(off)?);
+        }
+        let base = Money::sum(cur, after_line.iter().copied())?;
+        let cart_discount = match &self.discount {
+            Some(d) => d.amount_off(base, rule)?,
+            None => Money::zero(cur),
+        };
+        let shares = allocate(cart_discount, &after_line)?;
+        let mut line_discounts = Vec::with_capacity(self.lines.len());
+        let mut line_amounts = Vec::with_capacity(self.lines.len());
+        for ((own, share), after) in own_discounts.iter().zip(&shares).zip(&after_line) {
+            line_discounts.push(own.checked_add(*share)?);
+            line_amounts.push(after.checked_sub(*share)?);
+        }
         let subtotal = Money::sum(cur, line_amounts.iter().copied())?;
         let tax = store.tax.summarise(
             cur,
@@ -122,13 +263,58 @@ impl Cart {
             crate::tax::TaxMode::Exclusive => subtotal.checked_add(tax_total)?,
         };
         Ok(Totals {
+            line_gross,
+            line_discounts,
             line_amounts,
+            cart_discount,
             subtotal,
             tax,
             tax_total,
             total,
         })
     }
+}
+
+/// Split `amount` over `weights` in proportion, in whole minor units, so the parts sum to exactly
+/// `amount`: each part is rounded down, then the leftover minor units go one each to the parts
+/// with the largest remainders (earlier lines first on ties) — the largest-remainder method, so
+/// the result is deterministic and every tax base and refund adds up.
+pub fn allocate(amount: Money, weights: &[Money]) -> Result<Vec<Money>, MoneyError> {
+    let cur = amount.currency;
+    let unit = Decimal::new(1, cur.minor_units());
+    let total_weight = Money::sum(cur, weights.iter().copied())?.amount;
+    if weights.is_empty() {
+        return Ok(Vec::new());
+    }
+    if total_weight <= Decimal::ZERO {
+        // Nothing to weigh by: the first line takes it all (a zero total has no discount anyway).
+        let mut parts = vec![Money::zero(cur); weights.len()];
+        parts[0] = amount;
+        return Ok(parts);
+    }
+    let mut parts = Vec::with_capacity(weights.len());
+    let mut remainders = Vec::with_capacity(weights.len());
+    for (i, w) in weights.iter().enumerate() {
+        let exact = amount
+            .amount
+            .checked_mul(w.amount)
+            .and_then(|x| x.checked_div(total_weight))
+            .ok_or(MoneyError::Overflow)?;
+        let floor = crate::money::Rounding::Down.apply(exact, cur.minor_units());
+        parts.push(floor);
+        remainders.push((exact - floor, i));
+    }
+    let allocated: Decimal = parts.iter().sum();
+    let mut left = ((amount.amount - allocated) / unit).trunc();
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, i) in remainders {
+        if left <= Decimal::ZERO {
+            break;
+        }
+        parts[i] += unit;
+        left -= Decimal::ONE;
+    }
+    Ok(parts.into_iter().map(|p| Money::new(p, cur)).collect())
 }
 
 fn check_qty(sold_by: SoldBy, name: &str, qty: Decimal) -> Result<(), CartError> {
@@ -183,7 +369,84 @@ pub(crate) mod tests {
         assert!(cart.add(&tea, Decimal::ZERO).is_err());
     }
 
+    #[test]
+    fn line_and_cart_discounts_reach_the_tax_base() {
+        let store = StoreSettings::japan("s", "S");
+        let mut cart = Cart::default();
+        cart.add(
+            &product("a", 1000, TaxClass::Standard, SoldBy::Each),
+            Decimal::ONE,
+        )
+        .unwrap();
+        cart.add(
+            &product("b", 500, TaxClass::Reduced, SoldBy::Each),
+            Decimal::from(2),
+        )
+        .unwrap();
+        cart.set_discount(0, Some(Discount::Percent(Decimal::from(10))))
+            .unwrap();
+        cart.discount = Some(Discount::Amount(Decimal::from(100)));
+        let t = cart.totals(&store).unwrap();
+        // Line a: 1000 − 10% = 900; line b: 1000. Cart ¥100 split 900:1000 → 47.37 / 52.63 → 47 / 53.
+        assert_eq!(
+            t.line_amounts.iter().map(|m| m.amount).collect::<Vec<_>>(),
+            vec![Decimal::from(853), Decimal::from(947)]
+        );
+        assert_eq!(t.line_discounts[0].amount, Decimal::from(147));
+        assert_eq!(t.total.amount, Decimal::from(1800));
+        assert_eq!(t.tax[0].taxable.amount, Decimal::from(853));
+        assert!(cart.set_discount(5, None).is_err());
+        cart.discount = Some(Discount::Percent(Decimal::from(101)));
+        assert_eq!(cart.totals(&store), Err(CartError::BadDiscount));
+    }
+
+    #[test]
+    fn price_overrides_need_a_reason_and_above_the_threshold_an_approver() {
+        let mut cart = Cart::default();
+        cart.add(
+            &product("a", 1000, TaxClass::Standard, SoldBy::Each),
+            Decimal::ONE,
+        )
+        .unwrap();
+        let pct = Decimal::from(20);
+        assert_eq!(
+            cart.override_price(0, Decimal::from(900), " ", None, pct),
+            Err(CartError::OverrideNeedsReason)
+        );
+        assert_eq!(
+            cart.override_price(0, Decimal::from(900), "dented box", None, pct),
+            Ok(())
+        );
+        assert_eq!(
+            cart.override_price(0, Decimal::from(500), "dented box", None, pct),
+            Err(CartError::OverrideNeedsApproval(pct))
+        );
+        assert_eq!(
+            cart.override_price(0, Decimal::from(500), "dented box", Some("mgr-1"), pct),
+            Ok(())
+        );
+        let store = StoreSettings::japan("s", "S");
+        assert_eq!(
+            cart.totals(&store).unwrap().total.amount,
+            Decimal::from(500)
+        );
+    }
+
     proptest! {
+        #[test]
+        fn discount_allocations_sum_exactly(
+            amount in 0i64..100_000, weights in proptest::collection::vec(0i64..50_000, 1..20), dp in 0u32..4
+        ) {
+            let cur = match dp { 0 => crate::money::Currency::JPY, 3 => crate::money::Currency::KWD, _ => crate::money::Currency::USD };
+            let amount = Money::new(Decimal::new(amount, cur.minor_units()), cur);
+            let weights: Vec<Money> = weights.iter().map(|w| Money::new(Decimal::new(*w, cur.minor_units()), cur)).collect();
+            let parts = allocate(amount, &weights).unwrap();
+            let sum: Decimal = parts.iter().map(|p| p.amount).sum();
+            prop_assert_eq!(sum, amount.amount);
+            prop_assert!(parts.iter().all(|p| p.amount >= Decimal::ZERO && p.to_minor().is_ok()));
+            prop_assert_eq!(parts.clone(), allocate(amount, &weights).unwrap(), "deterministic");
+        }
+
         #[test]
         fn totals_equal_the_sum_of_their_parts(
             items in proptest::collection::vec((1i64..20_000, 1i64..5, any::<bool>()), 0..30)

@@ -12,6 +12,7 @@ pub mod sale;
 pub mod store;
 pub mod sync;
 pub mod tax;
+pub mod tender;
 pub mod time;
 
 pub use rust_decimal::Decimal;

@@ -3,43 +3,23 @@
 //! A `Sale` is immutable once made; it carries everything a printed receipt needs and is what the
 //! lane stores and the edge re-checks with the same code.
 
-use crate::cart::{Cart, CartError, Totals};
+use crate::cart::{Cart, CartError, Discount, PriceOverride};
 use crate::catalogue::SoldBy;
 use crate::money::{Money, MoneyError};
 use crate::store::StoreSettings;
 use crate::tax::{TaxClass, TaxLine};
+pub use crate::tender::Tender;
+use crate::tender::{settle, TenderError};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-/// One way the customer paid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Tender {
-    /// Cash handed over; change is given back from the cash tender only.
-    Cash { tendered: Money },
-}
-
-impl Tender {
-    pub fn amount(&self) -> Money {
-        match self {
-            Tender::Cash { tendered } => *tendered,
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckoutError {
     #[error("the cart is empty")]
     EmptyCart,
-    #[error("{paid} is less than the total {total}: {short} more is needed")]
-    Underpaid {
-        paid: String,
-        total: String,
-        short: String,
-    },
-    #[error("the amount tendered must not be negative")]
-    NegativeTender,
+    #[error(transparent)]
+    Tender(#[from] TenderError),
     #[error(transparent)]
     Cart(#[from] CartError),
     #[error(transparent)]
@@ -51,10 +31,20 @@ pub struct SaleLine {
     pub sku: String,
     pub name: String,
     pub qty: Decimal,
+    /// The unit price charged (after any override).
     pub unit_price: Money,
+    /// Quantity × unit price.
+    pub gross: Money,
+    /// The line's own discount plus its share of the cart discount.
+    pub discount: Money,
+    /// What the line cost: gross − discount. Tax and refunds are based on this.
     pub amount: Money,
     pub tax_class: TaxClass,
     pub sold_by: SoldBy,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_override: Option<PriceOverride>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_discount: Option<Discount>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +64,12 @@ pub struct Sale {
     pub total: Money,
     pub tenders: Vec<Tender>,
     pub change: Money,
+    /// The cart's own discount, if any (its shares are in the lines' `discount`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart_discount: Option<Discount>,
+    /// Cash rounding to the smallest coin (due − total), when the store uses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cash_rounding: Option<Money>,
 }
 
 /// Who and when: the facts about a checkout that do not come from the cart.
@@ -97,19 +93,23 @@ impl Sale {
             return Err(CheckoutError::EmptyCart);
         }
         let totals = cart.totals(store)?;
-        let change = settle(&totals, &tenders, store)?;
+        let settlement = settle(totals.total, &tenders, store.cash_rounding)?;
         let lines = cart
             .lines
             .iter()
-            .zip(&totals.line_amounts)
-            .map(|(l, amount)| SaleLine {
+            .enumerate()
+            .map(|(i, l)| SaleLine {
                 sku: l.sku.clone(),
                 name: l.name.clone(),
                 qty: l.qty,
-                unit_price: Money::new(l.unit_price, store.currency),
-                amount: *amount,
+                unit_price: Money::new(l.price(), store.currency),
+                gross: totals.line_gross[i],
+                discount: totals.line_discounts[i],
+                amount: totals.line_amounts[i],
                 tax_class: l.tax_class,
                 sold_by: l.sold_by,
+                price_override: l.price_override.clone(),
+                line_discount: l.discount,
             })
             .collect();
         Ok(Sale {
@@ -124,14 +124,16 @@ impl Sale {
             tax: totals.tax,
             total: totals.total,
             tenders,
-            change,
+            change: settlement.change,
+            cart_discount: cart.discount,
+            cash_rounding: (!settlement.rounding.is_zero()).then_some(settlement.rounding),
         })
     }
 
-    /// Re-price the sale's lines with the store's rules and check every figure it carries.
-    /// The edge calls this on what a lane sends, so a lane can never book a sale core would not make.
-    pub fn verify(&self, store: &StoreSettings) -> Result<(), String> {
-        let cart = Cart {
+    /// The cart this sale was priced from: the charged unit price (an override's price is what
+    /// was charged, so it stands in for the catalogue price), the discounts, the quantities.
+    fn to_cart(&self) -> Cart {
+        Cart {
             lines: self
                 .lines
                 .iter()
@@ -142,9 +144,21 @@ impl Sale {
                     unit_price: l.unit_price.amount,
                     tax_class: l.tax_class,
                     sold_by: l.sold_by,
+                    price_override: None,
+                    discount: l.line_discount,
+                    note: String::new(),
                 })
                 .collect(),
-        };
+            discount: self.cart_discount,
+        }
+    }
+
+    /// Re-price the sale's lines with the store's rules and check every figure it carries.
+    /// The edge calls this on what a lane sends, so a lane can never book a sale core would not make.
+    pub fn verify(&self, store: &StoreSettings) -> Result<(), String> {
+        if self.lines.is_empty() {
+            return Err("the sale has no lines".into());
+        }
         if self
             .lines
             .iter()
@@ -155,14 +169,19 @@ impl Sale {
                 store.currency
             ));
         }
-        let totals = cart.totals(store).map_err(|e| e.to_string())?;
-        for (i, (line, want)) in self.lines.iter().zip(&totals.line_amounts).enumerate() {
-            if line.amount != *want {
+        let totals = self.to_cart().totals(store).map_err(|e| e.to_string())?;
+        for (i, line) in self.lines.iter().enumerate() {
+            let want = (
+                totals.line_gross[i],
+                totals.line_discounts[i],
+                totals.line_amounts[i],
+            );
+            if (line.gross, line.discount, line.amount) != want {
                 return Err(format!(
                     "line {} amount {} should be {}",
                     i + 1,
                     line.amount,
-                    want
+                    want.2
                 ));
             }
         }
@@ -173,9 +192,16 @@ impl Sale {
                 self.total, totals.total
             ));
         }
-        let change = settle(&totals, &self.tenders, store).map_err(|e| e.to_string())?;
-        if change != self.change {
-            return Err(format!("change {} should be {}", self.change, change));
+        let settlement =
+            settle(totals.total, &self.tenders, store.cash_rounding).map_err(|e| e.to_string())?;
+        if settlement.change != self.change {
+            return Err(format!(
+                "change {} should be {}",
+                self.change, settlement.change
+            ));
+        }
+        if (!settlement.rounding.is_zero()).then_some(settlement.rounding) != self.cash_rounding {
+            return Err("the cash rounding does not match the store's rule".into());
         }
         if self.business_day != crate::time::business_day(self.at_ms, store.utc_offset_minutes) {
             return Err("the business day does not match the sale's time".into());
@@ -187,27 +213,6 @@ impl Sale {
     pub fn stock_deltas(&self) -> Vec<(String, Decimal)> {
         self.lines.iter().map(|l| (l.sku.clone(), -l.qty)).collect()
     }
-}
-
-/// Check the tenders cover the total; returns the change due (from cash only).
-fn settle(
-    totals: &Totals,
-    tenders: &[Tender],
-    store: &StoreSettings,
-) -> Result<Money, CheckoutError> {
-    if tenders.iter().any(|t| t.amount().amount < Decimal::ZERO) {
-        return Err(CheckoutError::NegativeTender);
-    }
-    let paid = Money::sum(store.currency, tenders.iter().map(Tender::amount))?;
-    let short = totals.total.checked_sub(paid)?;
-    if short.amount > Decimal::ZERO {
-        return Err(CheckoutError::Underpaid {
-            paid: paid.display(),
-            total: totals.total.display(),
-            short: short.display(),
-        });
-    }
-    Ok(paid.checked_sub(totals.total)?)
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use crate::money::{Currency, Rounding};
 use crate::tax::TaxPolicy;
+use crate::tender::CashRounding;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,9 +19,19 @@ pub struct StoreSettings {
     /// Japan qualified-invoice issuer number ("T" + 13 digits), printed on receipts.
     #[serde(default)]
     pub registration_no: Option<String>,
+    /// Round all-cash totals to the smallest coin (e.g. CHF 0.05); none for yen.
+    #[serde(default)]
+    pub cash_rounding: Option<CashRounding>,
+    /// A price change of more than this percent needs a manager's approval.
+    #[serde(default = "default_override_threshold")]
+    pub override_approval_percent: Decimal,
     /// Language of the till's screens ("ja" or "en").
     #[serde(default = "default_locale")]
     pub locale: String,
+}
+
+fn default_override_threshold() -> Decimal {
+    Decimal::from(20)
 }
 
 fn default_locale() -> String {
@@ -37,6 +49,8 @@ impl StoreSettings {
             line_rounding: Rounding::Down,
             utc_offset_minutes: 540,
             registration_no: None,
+            cash_rounding: None,
+            override_approval_percent: default_override_threshold(),
             locale: "ja".into(),
         }
     }
