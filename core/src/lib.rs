@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod demo;
 pub mod event;
 pub mod money;
+pub mod refund;
 pub mod sale;
 pub mod store;
 pub mod sync;
