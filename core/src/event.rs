@@ -4,6 +4,7 @@
 //! on the device (UUIDv7) and persisted before the first send, so a retry is recognisably the same
 //! event and the edge can apply it exactly once.
 
+use crate::refund::Refund;
 use crate::sale::Sale;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -32,12 +33,48 @@ fn v1() -> u16 {
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum EventBody {
     SaleCompleted(Sale),
+    RefundIssued(Refund),
 }
 
 impl Event {
     pub fn kind(&self) -> &'static str {
         match self.body {
             EventBody::SaleCompleted(_) => "sale_completed",
+            EventBody::RefundIssued(_) => "refund_issued",
+        }
+    }
+
+    /// The id the body carries (a sale's or refund's own id), which must equal the event's.
+    pub fn body_id(&self) -> Uuid {
+        match &self.body {
+            EventBody::SaleCompleted(s) => s.id,
+            EventBody::RefundIssued(r) => r.id,
+        }
+    }
+
+    /// The business day the event is booked to.
+    pub fn business_day(&self) -> &str {
+        match &self.body {
+            EventBody::SaleCompleted(s) => &s.business_day,
+            EventBody::RefundIssued(r) => &r.business_day,
+        }
+    }
+
+    /// Stock movements: minus what was sold, plus what came back.
+    pub fn stock_deltas(&self) -> Vec<(String, rust_decimal::Decimal)> {
+        match &self.body {
+            EventBody::SaleCompleted(s) => s.stock_deltas(),
+            EventBody::RefundIssued(r) => r.stock_deltas(),
+        }
+    }
+
+    /// What the event adds to the store's net sales (a refund subtracts).
+    pub fn net_effect(&self) -> crate::money::Money {
+        match &self.body {
+            EventBody::SaleCompleted(s) => s.total,
+            EventBody::RefundIssued(r) => {
+                crate::money::Money::new(-r.total.amount, r.total.currency)
+            }
         }
     }
 }

@@ -4,8 +4,10 @@
 //! charged; the last return of a line, or of a tax rate, takes the exact remainder, so returning
 //! everything refunds exactly the sale's total and tax.
 
+use crate::catalogue::Product;
 use crate::money::{Money, MoneyError, Rounding};
-use crate::sale::Sale;
+use crate::sale::{Checkout, Sale};
+use crate::store::StoreSettings;
 use crate::tax::{TaxClass, TaxLine};
 use crate::tender::Tender;
 use rust_decimal::Decimal;
@@ -62,41 +64,56 @@ pub struct RefundLine {
     pub tax_class: TaxClass,
 }
 
+/// What the cashier asked for: which lines, where the money goes, why, and who approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnOrder {
+    pub lines: Vec<ReturnLine>,
+    pub to: RefundTo,
+    pub reason: String,
+    pub approved_by: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refund {
     pub id: Uuid,
+    pub store_id: String,
+    pub lane_id: String,
+    /// The refund's own receipt number (same lane counter as sales).
+    pub receipt_no: String,
+    pub at_ms: i64,
+    /// The business day the refund is booked to (the day it happened, not the sale's day).
+    pub business_day: String,
     /// The original sale; `None` for a return without a receipt.
     pub sale_id: Option<Uuid>,
+    /// What was asked for, kept so the edge can recompute the refund exactly.
+    pub order: ReturnOrder,
     pub lines: Vec<RefundLine>,
     /// Tax given back, per rate.
     pub tax: Vec<TaxLine>,
     pub total: Money,
     /// Money going back to the customer, by tender.
     pub tenders: Vec<Tender>,
-    pub reason: String,
-    pub approved_by: Option<String>,
 }
 
 impl Refund {
-    /// Return `request` from `sale`, given the refunds already made against it.
+    /// Return `order.lines` from `sale`, given the refunds already made against it.
     pub fn against(
-        id: Uuid,
+        ck: Checkout<'_>,
+        store: &StoreSettings,
         sale: &Sale,
         previous: &[Refund],
-        request: &[ReturnLine],
-        to: RefundTo,
-        reason: &str,
-        approved_by: Option<&str>,
+        order: ReturnOrder,
     ) -> Result<Refund, RefundError> {
         if previous.iter().any(|r| r.sale_id != Some(sale.id)) {
             return Err(RefundError::OtherSale);
         }
-        if request.is_empty() {
+        if order.lines.is_empty() {
             return Err(RefundError::Nothing);
         }
-        if reason.trim().is_empty() {
+        if order.reason.trim().is_empty() {
             return Err(RefundError::NeedsReason);
         }
+        let request = &order.lines;
         let cur = sale.total.currency;
         let dp = cur.minor_units();
         let earlier = |line: usize| {
@@ -149,17 +166,159 @@ impl Refund {
         }
         let total = Money::sum(cur, lines.iter().map(|l| l.amount))?;
         let tax = refund_tax(sale, previous, &lines)?;
-        let tenders = refund_tenders(sale, previous, total, &to)?;
-        Ok(Refund {
-            id,
-            sale_id: Some(sale.id),
+        let tenders = refund_tenders(sale, previous, total, &order.to)?;
+        Ok(Refund::header(
+            ck,
+            store,
+            Some(sale.id),
+            order,
             lines,
             tax,
             total,
             tenders,
-            reason: reason.trim().to_string(),
-            approved_by: approved_by.map(str::to_string),
-        })
+        ))
+    }
+
+    /// A return without a receipt: at the current price, to cash or store credit, and only with
+    /// a manager's approval.
+    pub fn without_receipt(
+        ck: Checkout<'_>,
+        store: &StoreSettings,
+        items: &[(Product, Decimal)],
+        order: ReturnOrder,
+    ) -> Result<Refund, RefundError> {
+        if order.approved_by.is_none() {
+            return Err(RefundError::NeedsApproval);
+        }
+        if items.is_empty() {
+            return Err(RefundError::Nothing);
+        }
+        if order.reason.trim().is_empty() {
+            return Err(RefundError::NeedsReason);
+        }
+        let cur = store.currency;
+        let mut lines = Vec::with_capacity(items.len());
+        for (i, (p, qty)) in items.iter().enumerate() {
+            if *qty <= Decimal::ZERO {
+                return Err(RefundError::NonPositive);
+            }
+            let amount = Money::new(p.price, cur)
+                .checked_mul(*qty)?
+                .round(store.line_rounding);
+            lines.push(RefundLine {
+                line: i,
+                sku: p.sku.clone(),
+                name: p.name.clone(),
+                qty: *qty,
+                amount,
+                tax_class: p.tax_class,
+            });
+        }
+        let total = Money::sum(cur, lines.iter().map(|l| l.amount))?;
+        let tax = store
+            .tax
+            .summarise(cur, lines.iter().map(|l| (l.tax_class, l.amount)))?;
+        let tenders = match &order.to {
+            RefundTo::StoreCredit { customer_id } => vec![Tender::StoreCredit {
+                amount: total,
+                customer_id: customer_id.clone(),
+            }],
+            RefundTo::OriginalTenders => vec![Tender::Cash { tendered: total }],
+        };
+        Ok(Refund::header(
+            ck, store, None, order, lines, tax, total, tenders,
+        ))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn header(
+        ck: Checkout<'_>,
+        store: &StoreSettings,
+        sale_id: Option<Uuid>,
+        order: ReturnOrder,
+        lines: Vec<RefundLine>,
+        tax: Vec<TaxLine>,
+        total: Money,
+        tenders: Vec<Tender>,
+    ) -> Refund {
+        Refund {
+            id: ck.id,
+            store_id: store.store_id.clone(),
+            lane_id: ck.lane_id.to_string(),
+            receipt_no: ck.receipt_no,
+            at_ms: ck.at_ms,
+            business_day: crate::time::business_day(ck.at_ms, store.utc_offset_minutes),
+            sale_id,
+            order,
+            lines,
+            tax,
+            total,
+            tenders,
+        }
+    }
+
+    /// Recompute this refund from its order with core's rules — against the original sale and
+    /// the refunds the store already holds — and require every figure to match. A refund made
+    /// offline on two lanes for the same items fails here on the second: it is reported, not booked.
+    pub fn verify(
+        &self,
+        store: &StoreSettings,
+        sale: Option<&Sale>,
+        previous: &[Refund],
+    ) -> Result<(), String> {
+        let ck = Checkout {
+            id: self.id,
+            lane_id: &self.lane_id,
+            receipt_no: self.receipt_no.clone(),
+            at_ms: self.at_ms,
+        };
+        let again = match (self.sale_id, sale) {
+            (Some(id), Some(sale)) if sale.id == id => {
+                Refund::against(ck, store, sale, previous, self.order.clone())
+            }
+            (Some(id), _) => {
+                return Err(format!("the original sale {id} is not known to this store"))
+            }
+            (None, _) => {
+                // Without a receipt the price came from the catalogue at the time; check the
+                // arithmetic and the approval rather than the price itself.
+                let items: Vec<(Product, Decimal)> = self
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let unit = if l.qty.is_zero() {
+                            Decimal::ZERO
+                        } else {
+                            l.amount.amount / l.qty
+                        };
+                        (
+                            Product {
+                                sku: l.sku.clone(),
+                                gtin: None,
+                                name: l.name.clone(),
+                                alt_name: String::new(),
+                                category: String::new(),
+                                price: unit,
+                                tax_class: l.tax_class,
+                                sold_by: crate::catalogue::SoldBy::Kilogram,
+                                active: true,
+                                version: 0,
+                            },
+                            l.qty,
+                        )
+                    })
+                    .collect();
+                Refund::without_receipt(ck, store, &items, self.order.clone())
+            }
+        }
+        .map_err(|e| e.to_string())?;
+        if &again != self {
+            return Err(format!(
+                "the refund of {} does not match the store's rules (expected {})",
+                self.total, again.total
+            ));
+        }
+        Ok(())
     }
 
     /// Stock coming back: (sku, +quantity) per line.
@@ -316,8 +475,6 @@ mod tests {
     use crate::cart::{Cart, Discount};
     use crate::catalogue::SoldBy;
     use crate::money::Currency;
-    use crate::sale::Checkout;
-    use crate::store::StoreSettings;
     use proptest::prelude::*;
 
     fn yen(v: i64) -> Money {
@@ -369,34 +526,67 @@ mod tests {
         }
     }
 
+    fn order(lines: Vec<ReturnLine>, to: RefundTo, reason: &str) -> ReturnOrder {
+        ReturnOrder {
+            lines,
+            to,
+            reason: reason.into(),
+            approved_by: None,
+        }
+    }
+
+    fn ck(n: u128) -> Checkout<'static> {
+        Checkout {
+            id: Uuid::from_u128(n),
+            lane_id: "l",
+            receipt_no: format!("R{n}"),
+            at_ms: 86_400_000,
+        }
+    }
+
+    fn refund(
+        n: u128,
+        sale: &Sale,
+        previous: &[Refund],
+        lines: Vec<ReturnLine>,
+        to: RefundTo,
+        reason: &str,
+    ) -> Result<Refund, RefundError> {
+        Refund::against(
+            ck(n),
+            &StoreSettings::japan("s", "S"),
+            sale,
+            previous,
+            order(lines, to, reason),
+        )
+    }
+
     #[test]
     fn partial_returns_are_proportional_and_the_last_takes_the_remainder() {
         // 3 × ¥100 with a ¥50 cart discount over one line: the line cost ¥250.
         let sale = sale_of(&[(100, 3, true)], 50, vec![]);
         assert_eq!(sale.total, yen(250));
-        let r1 = Refund::against(
-            Uuid::from_u128(2),
+        let r1 = refund(
+            2,
             &sale,
             &[],
-            &[ret(0, 1)],
+            vec![ret(0, 1)],
             RefundTo::OriginalTenders,
             "faulty",
-            None,
         )
         .unwrap();
         assert_eq!(r1.total, yen(83)); // 250 / 3 = 83.33, rounded down
-        let r2 = Refund::against(
-            Uuid::from_u128(3),
+        let r2 = refund(
+            3,
             &sale,
             &[r1.clone()],
-            &[ret(0, 2)],
+            vec![ret(0, 2)],
             RefundTo::OriginalTenders,
             "faulty",
-            None,
         )
         .unwrap();
         assert_eq!(r2.total, yen(167));
-        let tax: Money = Money::sum(
+        let tax = Money::sum(
             Currency::JPY,
             [&r1, &r2].iter().flat_map(|r| &r.tax).map(|t| t.tax),
         )
@@ -405,17 +595,31 @@ mod tests {
             tax, sale.tax[0].tax,
             "all the tax charged comes back, no more"
         );
-        let err = Refund::against(
-            Uuid::from_u128(4),
+        let err = refund(
+            4,
             &sale,
-            &[r1, r2],
-            &[ret(0, 1)],
+            &[r1.clone(), r2.clone()],
+            vec![ret(0, 1)],
             RefundTo::OriginalTenders,
             "x",
-            None,
         )
         .unwrap_err();
         assert!(matches!(err, RefundError::TooMany { .. }));
+        // The edge's check: each refund recomputes exactly against what came before it …
+        let store = StoreSettings::japan("s", "S");
+        assert_eq!(r1.verify(&store, Some(&sale), &[]), Ok(()));
+        assert_eq!(
+            r2.verify(&store, Some(&sale), std::slice::from_ref(&r1)),
+            Ok(())
+        );
+        // … and the same refund made offline on a second lane, after both, is refused.
+        assert!(r2
+            .verify(&store, Some(&sale), &[r1.clone(), r2.clone()])
+            .is_err());
+        let mut forged = r1.clone();
+        forged.total = yen(200);
+        assert!(forged.verify(&store, Some(&sale), &[]).is_err());
+        assert!(r1.verify(&store, None, &[]).is_err());
     }
 
     #[test]
@@ -436,14 +640,13 @@ mod tests {
                 },
             ],
         );
-        let r = Refund::against(
-            Uuid::from_u128(2),
+        let r = refund(
+            2,
             &sale,
             &[],
-            &[ret(0, 2)],
+            vec![ret(0, 2)],
             RefundTo::OriginalTenders,
             "changed mind",
-            None,
         )
         .unwrap();
         assert_eq!(
@@ -453,16 +656,15 @@ mod tests {
                 Tender::Cash { tendered: yen(700) }
             ]
         );
-        let credit = Refund::against(
-            Uuid::from_u128(3),
+        let credit = refund(
+            3,
             &sale,
             &[],
-            &[ret(0, 1)],
+            vec![ret(0, 1)],
             RefundTo::StoreCredit {
                 customer_id: "c1".into(),
             },
             "x",
-            None,
         )
         .unwrap();
         assert_eq!(
@@ -473,29 +675,41 @@ mod tests {
             }]
         );
         assert_eq!(
-            Refund::against(
-                Uuid::from_u128(4),
-                &sale,
-                &[],
-                &[],
-                RefundTo::OriginalTenders,
-                "x",
-                None
-            ),
+            refund(4, &sale, &[], vec![], RefundTo::OriginalTenders, "x"),
             Err(RefundError::Nothing)
         );
         assert_eq!(
-            Refund::against(
-                Uuid::from_u128(4),
+            refund(
+                4,
                 &sale,
                 &[],
-                &[ret(0, 1)],
+                vec![ret(0, 1)],
                 RefundTo::OriginalTenders,
-                " ",
-                None
+                " "
             ),
             Err(RefundError::NeedsReason)
         );
+    }
+
+    #[test]
+    fn a_return_without_a_receipt_needs_approval() {
+        let store = StoreSettings::japan("s", "S");
+        let items = [(
+            product("p", 300, TaxClass::Standard, SoldBy::Each),
+            Decimal::from(2),
+        )];
+        let mut o = order(vec![], RefundTo::OriginalTenders, "no receipt");
+        assert_eq!(
+            Refund::without_receipt(ck(5), &store, &items, o.clone()),
+            Err(RefundError::NeedsApproval)
+        );
+        o.approved_by = Some("mgr-1".into());
+        let r = Refund::without_receipt(ck(5), &store, &items, o).unwrap();
+        assert_eq!(
+            (r.total, r.tenders.clone()),
+            (yen(600), vec![Tender::Cash { tendered: yen(600) }])
+        );
+        assert_eq!(r.verify(&store, None, &[]), Ok(()));
     }
 
     proptest! {
@@ -510,7 +724,7 @@ mod tests {
             let mut done: Vec<Refund> = Vec::new();
             for (n, (line, qty)) in picks.into_iter().enumerate() {
                 let line = line % sale.lines.len();
-                match Refund::against(Uuid::from_u128(n as u128 + 10), &sale, &done, &[ret(line, qty)], RefundTo::OriginalTenders, "r", None) {
+                match refund(n as u128 + 10, &sale, &done, vec![ret(line, qty)], RefundTo::OriginalTenders, "r") {
                     Ok(r) => {
                         prop_assert!(r.total.amount >= Decimal::ZERO);
                         done.push(r);
@@ -520,8 +734,8 @@ mod tests {
                 }
                 let refunded: Decimal = done.iter().map(|r| r.total.amount).sum();
                 prop_assert!(refunded <= sale.total.amount);
-                let cash_back: Decimal = done.iter().flat_map(|r| &r.tenders).map(|t| t.amount().amount).sum();
-                prop_assert_eq!(cash_back, refunded);
+                let given_back: Decimal = done.iter().flat_map(|r| &r.tenders).map(|t| t.amount().amount).sum();
+                prop_assert_eq!(given_back, refunded);
             }
             // Return whatever is left: then exactly the total and every rate's tax have come back.
             let left: Vec<ReturnLine> = sale.lines.iter().enumerate().filter_map(|(i, l)| {
@@ -529,7 +743,7 @@ mod tests {
                 (l.qty > back).then(|| ReturnLine { line: i, qty: l.qty - back })
             }).collect();
             if !left.is_empty() {
-                done.push(Refund::against(Uuid::from_u128(99), &sale, &done, &left, RefundTo::OriginalTenders, "r", None).unwrap());
+                done.push(refund(99, &sale, &done, left, RefundTo::OriginalTenders, "r").unwrap());
             }
             let refunded: Decimal = done.iter().map(|r| r.total.amount).sum();
             prop_assert_eq!(refunded, sale.total.amount);

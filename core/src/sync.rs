@@ -8,7 +8,9 @@
 //! with SQLite, the simulation tests with maps — both run this same code.
 
 use crate::catalogue::Product;
-use crate::event::Event;
+use crate::event::{Event, EventBody};
+use crate::refund::Refund;
+use crate::sale::Sale;
 use crate::store::StoreSettings;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -80,6 +82,10 @@ pub trait Ledger {
     fn last_applied(&mut self, lane: &str) -> Result<u64, Self::Error>;
     /// Whether an event with this id is already recorded (from any lane).
     fn contains(&mut self, id: Uuid) -> Result<bool, Self::Error>;
+    /// A sale the store holds, by id (to check a refund against it).
+    fn sale(&mut self, id: Uuid) -> Result<Option<Sale>, Self::Error>;
+    /// The refunds the store holds against a sale, in the order they were applied.
+    fn refunds_of(&mut self, sale_id: Uuid) -> Result<Vec<Refund>, Self::Error>;
     /// Record the event, apply its effects and set the lane's last applied number to its
     /// `lane_seq` — all in one storage transaction.
     fn append(&mut self, event: &Event) -> Result<(), Self::Error>;
@@ -94,14 +100,49 @@ pub trait Ledger {
     ) -> Result<(), Self::Error>;
 }
 
-/// Apply one push from `lane` to the ledger. `validate` holds the business checks (core's
-/// `Sale::verify` against the store's settings). Storage errors abort the push: nothing after the
-/// failing event is applied, and what was applied before it stays (each event is atomic on its own).
+/// Core's checks on an event before the store books it: the body belongs to this event and this
+/// store, and its figures are what core computes (a sale re-priced; a refund recomputed against
+/// the original sale and the refunds already booked). `Ok(Err(reason))` is a permanent rejection.
+pub fn check<L: Ledger>(
+    ledger: &mut L,
+    ev: &Event,
+    store: &StoreSettings,
+) -> Result<Result<(), String>, L::Error> {
+    if ev.body_id() != ev.id {
+        return Ok(Err(
+            "the event's id differs from the id of what it records".into()
+        ));
+    }
+    Ok(match &ev.body {
+        EventBody::SaleCompleted(sale) if sale.store_id != store.store_id => Err(format!(
+            "the sale is for store {:?}, not this store",
+            sale.store_id
+        )),
+        EventBody::SaleCompleted(sale) => sale
+            .verify(store)
+            .and_then(|()| sale.total.to_minor().map(|_| ()).map_err(|e| e.to_string())),
+        EventBody::RefundIssued(r) if r.store_id != store.store_id => Err(format!(
+            "the refund is for store {:?}, not this store",
+            r.store_id
+        )),
+        EventBody::RefundIssued(r) => {
+            let (sale, previous) = match r.sale_id {
+                Some(id) => (ledger.sale(id)?, ledger.refunds_of(id)?),
+                None => (None, Vec::new()),
+            };
+            r.verify(store, sale.as_ref(), &previous)
+        }
+    })
+}
+
+/// Apply one push from `lane` to the ledger, checking each event with `check` against the
+/// store's settings. Storage errors abort the push: nothing after the failing event is applied,
+/// and what was applied before it stays (each event is atomic on its own).
 pub fn ingest<L: Ledger>(
     ledger: &mut L,
     lane: &str,
     events: &[serde_json::Value],
-    validate: impl Fn(&Event) -> Result<(), String>,
+    store: &StoreSettings,
 ) -> Result<PushResponse, L::Error> {
     let mut last = ledger.last_applied(lane)?;
     // Lanes send in order, but a proxy may not keep it: take them by number.
@@ -147,7 +188,7 @@ pub fn ingest<L: Ledger>(
                     "event id {} was already used by another event",
                     ev.id
                 )),
-                false => validate(&ev).map(|()| ev),
+                false => check(ledger, &ev, store)?.map(|()| ev),
             },
         };
         let status = match verdict {
@@ -207,6 +248,8 @@ pub fn backoff_ms(failures: u32, random: u32) -> u32 {
 pub mod memory {
     use super::Ledger;
     use crate::event::{Event, EventBody};
+    use crate::refund::Refund;
+    use crate::sale::Sale;
     use rust_decimal::Decimal;
     use std::collections::{BTreeMap, HashMap, HashSet};
     use uuid::Uuid;
@@ -231,13 +274,25 @@ pub mod memory {
         fn contains(&mut self, id: Uuid) -> Result<bool, Self::Error> {
             Ok(self.ids.contains(&id))
         }
+        fn sale(&mut self, id: Uuid) -> Result<Option<Sale>, Self::Error> {
+            Ok(self.applied.iter().find_map(|e| match &e.body {
+                EventBody::SaleCompleted(s) if s.id == id => Some(s.clone()),
+                _ => None,
+            }))
+        }
+        fn refunds_of(&mut self, sale_id: Uuid) -> Result<Vec<Refund>, Self::Error> {
+            Ok(self
+                .applied
+                .iter()
+                .filter_map(|e| match &e.body {
+                    EventBody::RefundIssued(r) if r.sale_id == Some(sale_id) => Some(r.clone()),
+                    _ => None,
+                })
+                .collect())
+        }
         fn append(&mut self, e: &Event) -> Result<(), Self::Error> {
-            match &e.body {
-                EventBody::SaleCompleted(sale) => {
-                    for (sku, delta) in sale.stock_deltas() {
-                        *self.stock.entry(sku).or_default() += delta;
-                    }
-                }
+            for (sku, delta) in e.stock_deltas() {
+                *self.stock.entry(sku).or_default() += delta;
             }
             self.ids.insert(e.id);
             self.last.insert(e.lane_id.clone(), e.lane_seq);
@@ -304,20 +359,38 @@ mod tests {
         .unwrap()
     }
 
-    fn ok(_: &Event) -> Result<(), String> {
-        Ok(())
+    fn store() -> StoreSettings {
+        StoreSettings::japan("s", "S")
     }
 
     #[test]
     fn retries_are_acknowledged_once_and_gaps_wait() {
         let mut l = MemLedger::default();
-        let r = ingest(&mut l, "A", &[sale_event("A", 1), sale_event("A", 2)], ok).unwrap();
+        let r = ingest(
+            &mut l,
+            "A",
+            &[sale_event("A", 1), sale_event("A", 2)],
+            &store(),
+        )
+        .unwrap();
         assert_eq!(r.acked_through, 2);
-        let r = ingest(&mut l, "A", &[sale_event("A", 2), sale_event("A", 4)], ok).unwrap();
+        let r = ingest(
+            &mut l,
+            "A",
+            &[sale_event("A", 2), sale_event("A", 4)],
+            &store(),
+        )
+        .unwrap();
         assert_eq!(r.acked_through, 2);
         assert_eq!(r.results[0].status, PushStatus::Duplicate);
         assert_eq!(r.results[1].status, PushStatus::Gap { expected: 3 });
-        let r = ingest(&mut l, "A", &[sale_event("A", 4), sale_event("A", 3)], ok).unwrap();
+        let r = ingest(
+            &mut l,
+            "A",
+            &[sale_event("A", 4), sale_event("A", 3)],
+            &store(),
+        )
+        .unwrap();
         assert_eq!(r.acked_through, 4);
         assert_eq!(
             l.applied.iter().map(|e| e.lane_seq).collect::<Vec<_>>(),
@@ -341,7 +414,7 @@ mod tests {
                 sale_event("A", 4),
                 serde_json::json!({"x": 1}),
             ],
-            ok,
+            &store(),
         )
         .unwrap();
         assert_eq!(r.acked_through, 4);
@@ -350,12 +423,11 @@ mod tests {
         assert!(
             matches!(&r.results[0].status, PushStatus::Rejected { reason } if reason.contains("lane_seq"))
         );
-        let r = ingest(&mut l, "A", &[sale_event("A", 5)], |_| {
-            Err("total does not match".into())
-        })
-        .unwrap();
+        let mut forged = sale_event("A", 5);
+        forged["data"]["total"]["amount"] = serde_json::json!("1");
+        let r = ingest(&mut l, "A", &[forged], &store()).unwrap();
         assert_eq!(r.acked_through, 5);
-        assert_eq!(l.rejected.last().unwrap().2, "total does not match");
+        assert!(l.rejected.last().unwrap().2.contains("does not match"));
     }
 
     #[test]

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use till_core::catalogue::Product;
 use till_core::event::{Event, EventBody};
+use till_core::refund::Refund;
+use till_core::sale::Sale;
 use till_core::store::StoreSettings;
 use till_core::sync::{self, Change, Ledger, PullResponse, PushResponse};
 use till_core::{Decimal, Uuid};
@@ -30,6 +32,26 @@ CREATE INDEX IF NOT EXISTS products_by_version ON products(version);
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS daily (business_day TEXT PRIMARY KEY, net_minor INTEGER NOT NULL, sales INTEGER NOT NULL);
 ";
+
+/// Changes to the store's SQLite after its first version, applied once each, in order; the
+/// number reached is kept in `meta` ('schema_version'). Existing data is kept.
+const MIGRATIONS: &[&str] = &[
+    // 2: refunds point at their sale, so a refund is checked against the ones before it.
+    "ALTER TABLE events ADD COLUMN ref_id TEXT; CREATE INDEX IF NOT EXISTS events_by_ref ON events(ref_id);",
+];
+
+fn migrate(sql: &SqlStorage) -> Result<()> {
+    sql.exec(SCHEMA, None)?;
+    let done = meta(sql, "schema_version")?.max(1) as usize;
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(done - 1) {
+        sql.exec(step, None)?;
+        sql.exec(
+            "INSERT INTO meta (k, v) VALUES ('schema_version', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+            vec![SqlStorageValue::Integer(i as i64 + 2)],
+        )?;
+    }
+    Ok(())
+}
 
 /// Most changes one pull returns.
 pub const PULL_PAGE: usize = 2_000;
@@ -75,7 +97,7 @@ pub struct StoreObject {
 
 impl DurableObject for StoreObject {
     fn new(state: State, _env: Env) -> Self {
-        if let Err(e) = state.storage().sql().exec(SCHEMA, None) {
+        if let Err(e) = migrate(&state.storage().sql()) {
             console_error!("store schema: {e}");
         }
         StoreObject { state }
@@ -94,8 +116,7 @@ impl DurableObject for StoreObject {
                     sql: &sql,
                     days: BTreeSet::new(),
                 };
-                let response =
-                    sync::ingest(&mut ledger, &lane_id, &events, |ev| validate(ev, &settings))?;
+                let response = sync::ingest(&mut ledger, &lane_id, &events, &settings)?;
                 let days = ledger.day_totals()?;
                 Response::from_json(&PushOutcome { response, days })
             }
@@ -105,25 +126,6 @@ impl DurableObject for StoreObject {
             StoreRequest::ImportCatalogue { products } => {
                 Response::from_json(&import(&sql, products)?)
             }
-        }
-    }
-}
-
-/// Core's checks on an event, with the store's settings.
-fn validate(ev: &Event, settings: &StoreSettings) -> std::result::Result<(), String> {
-    match &ev.body {
-        EventBody::SaleCompleted(sale) => {
-            if sale.id != ev.id {
-                return Err("the sale id differs from its event id".into());
-            }
-            if sale.store_id != settings.store_id {
-                return Err(format!(
-                    "the sale is for store {:?}, not this store",
-                    sale.store_id
-                ));
-            }
-            sale.verify(settings)?;
-            sale.total.to_minor().map(|_| ()).map_err(|e| e.to_string())
         }
     }
 }
@@ -144,6 +146,10 @@ struct QtyRow {
 struct BodyRow {
     body: String,
     version: i64,
+}
+#[derive(Deserialize)]
+struct EventRow {
+    body: String,
 }
 #[derive(Deserialize)]
 struct MetaRow {
@@ -231,41 +237,79 @@ impl Ledger for SqlLedger<'_> {
         Ok(row.n > 0)
     }
 
+    fn sale(&mut self, id: Uuid) -> Result<Option<Sale>> {
+        let rows: Vec<EventRow> = self
+            .sql
+            .exec(
+                "SELECT body FROM events WHERE id = ? AND kind = 'sale_completed'",
+                vec![id.to_string().into()],
+            )?
+            .to_array()?;
+        match rows.first().map(|r| serde_json::from_str::<Event>(&r.body)) {
+            Some(Ok(Event {
+                body: EventBody::SaleCompleted(s),
+                ..
+            })) => Ok(Some(s)),
+            Some(Err(e)) => Err(Error::from(format!("stored event {id}: {e}"))),
+            _ => Ok(None),
+        }
+    }
+
+    fn refunds_of(&mut self, sale_id: Uuid) -> Result<Vec<Refund>> {
+        let rows: Vec<EventRow> = self
+            .sql
+            .exec(
+                "SELECT body FROM events WHERE ref_id = ? AND kind = 'refund_issued' ORDER BY store_seq",
+                vec![sale_id.to_string().into()],
+            )?
+            .to_array()?;
+        rows.iter()
+            .map(|r| match serde_json::from_str::<Event>(&r.body) {
+                Ok(Event {
+                    body: EventBody::RefundIssued(refund),
+                    ..
+                }) => Ok(refund),
+                Ok(_) => Err(Error::from("a stored refund is not a refund")),
+                Err(e) => Err(Error::from(format!("stored refund: {e}"))),
+            })
+            .collect()
+    }
+
     fn append(&mut self, ev: &Event) -> Result<()> {
         let body = serde_json::to_string(ev).map_err(|e| Error::from(e.to_string()))?;
-        let day = match &ev.body {
-            EventBody::SaleCompleted(s) => Some(s.business_day.clone()),
+        let ref_id = match &ev.body {
+            EventBody::RefundIssued(r) => r.sale_id.map(|id| SqlStorageValue::from(id.to_string())),
+            EventBody::SaleCompleted(_) => None,
         };
+        let day = ev.business_day();
         self.sql.exec(
-            "INSERT INTO events (id, lane_id, lane_seq, kind, at_ms, business_day, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (id, lane_id, lane_seq, kind, at_ms, business_day, body, ref_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 ev.id.to_string().into(),
                 ev.lane_id.as_str().into(),
                 SqlStorageValue::try_from_i64(ev.lane_seq as i64)?,
                 ev.kind().into(),
                 SqlStorageValue::try_from_i64(ev.at_ms)?,
-                day.clone().map(SqlStorageValue::from).unwrap_or(SqlStorageValue::Null),
+                day.into(),
                 body.into(),
+                ref_id.unwrap_or(SqlStorageValue::Null),
             ],
         )?;
-        match &ev.body {
-            EventBody::SaleCompleted(sale) => {
-                for (sku, delta) in sale.stock_deltas() {
-                    self.add_stock(&sku, delta)?;
-                }
-                // validate() already refused a sale in another currency or beyond JS-safe range.
-                let net = sale
-                    .total
-                    .to_minor()
-                    .map_err(|e| Error::from(e.to_string()))?;
-                self.sql.exec(
-                    "INSERT INTO daily (business_day, net_minor, sales) VALUES (?, ?, 1)
-                     ON CONFLICT(business_day) DO UPDATE SET net_minor = net_minor + excluded.net_minor, sales = sales + 1",
-                    vec![sale.business_day.as_str().into(), SqlStorageValue::try_from_i64(net)?],
-                )?;
-                self.days.insert(sale.business_day.clone());
-            }
+        for (sku, delta) in ev.stock_deltas() {
+            self.add_stock(&sku, delta)?;
         }
+        // core's check already refused amounts in another currency or beyond the JS-safe range.
+        let net = ev
+            .net_effect()
+            .to_minor()
+            .map_err(|e| Error::from(e.to_string()))?;
+        let sales = i64::from(matches!(ev.body, EventBody::SaleCompleted(_)));
+        self.sql.exec(
+            "INSERT INTO daily (business_day, net_minor, sales) VALUES (?, ?, ?)
+             ON CONFLICT(business_day) DO UPDATE SET net_minor = net_minor + excluded.net_minor, sales = sales + excluded.sales",
+            vec![day.into(), SqlStorageValue::try_from_i64(net)?, SqlStorageValue::Integer(sales)],
+        )?;
+        self.days.insert(day.to_string());
         self.set_last(&ev.lane_id, ev.lane_seq)
     }
 
