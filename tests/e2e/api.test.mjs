@@ -93,6 +93,24 @@ test('pushes are idempotent, gaps wait, bad events are rejected without blocking
   assert.equal(Number(demo.net.amount), expected);
 });
 
+test('a refund is booked once against its sale; the same refund made on another lane is rejected', async () => {
+  const [sale] = events(5, 1);
+  const refund = (seq, seed) => JSON.parse(execFileSync(TOOLS_BIN, ['refund-event', lane.lane_id, String(seq), JSON.stringify(sale), '0', '1', seed]));
+  const before = (await call('GET', '/api/v1/owner/today', undefined, { cookie: edge.seeded.cookie })).body.stores[0];
+  let r = await push([sale, refund(6, 'a')]);
+  assert.deepEqual(r.body.results.map((x) => x.status), ['applied', 'applied']);
+  // The same items refunded again (as a second lane offline would): reported, never booked.
+  r = await push([refund(7, 'b')]);
+  assert.equal(r.body.results[0].status, 'rejected');
+  assert.match(r.body.results[0].reason, /can still be returned/);
+  assert.equal(r.body.acked_through, 7);
+  const after = (await call('GET', '/api/v1/owner/today', undefined, { cookie: edge.seeded.cookie })).body.stores[0];
+  const line = sale.data.lines[0];
+  const refunded = Number(line.amount.amount) * 1 / Number(line.qty); // one unit of the first line
+  assert.equal(after.sales, before.sales + 1);
+  assert.equal(Number(after.net.amount), Number(before.net.amount) + Number(sale.data.total.amount) - Math.floor(refunded));
+});
+
 test('pull pages the catalogue by version', async () => {
   const first = await call('GET', '/api/v1/sync/pull?cursor=0&limit=500', undefined, auth());
   assert.equal(first.status, 200);

@@ -6,6 +6,9 @@
 //!   till-tools sale-events <lane_id> <first_seq> <count> [at_ms]
 //!                                  valid SaleCompleted events of the demo store, priced by core
 //!                                  (for API tests and the offline-backlog benchmark)
+//!   till-tools refund-event <lane_id> <seq> <sale event JSON> <line> <qty> [id_seed]
+//!                                  a RefundIssued event returning <qty> of <line> of that sale,
+//!                                  computed by core as if no refund had been made before
 //!
 //! The demo password is public by design: the demo store exists only on a developer's machine.
 
@@ -32,12 +35,16 @@ fn main() {
             serde_json::to_writer(&mut out, &demo::catalogue(n)).map_err(std::io::Error::other)
         }
         Some("demo-credentials") => writeln!(out, "{DEMO_EMAIL} {DEMO_PASSWORD}"),
+        Some("refund-event") => match refund_event(&args[1..]) {
+            Ok(event) => serde_json::to_writer(&mut out, &event).map_err(std::io::Error::other),
+            Err(e) => Err(std::io::Error::other(e)),
+        },
         Some("sale-events") => match sale_events(&args[1..]) {
             Ok(events) => serde_json::to_writer(&mut out, &events).map_err(std::io::Error::other),
             Err(e) => Err(std::io::Error::other(e)),
         },
         _ => {
-            eprintln!("usage: till-tools demo-sql | catalogue <n> | demo-credentials | sale-events <lane> <first_seq> <count> [at_ms]");
+            eprintln!("usage: till-tools demo-sql | catalogue <n> | demo-credentials | sale-events <lane> <first_seq> <count> [at_ms] | refund-event <lane> <seq> <sale json> <line> <qty> [id_seed]");
             std::process::exit(2);
         }
     };
@@ -150,4 +157,51 @@ fn sale_events(args: &[String]) -> Result<Vec<till_core::event::Event>, String> 
             })
         })
         .collect()
+}
+
+fn refund_event(args: &[String]) -> Result<till_core::event::Event, String> {
+    use till_core::event::{new_id, Event, EventBody};
+    use till_core::refund::{Refund, RefundTo, ReturnLine, ReturnOrder};
+    use till_core::sale::Checkout;
+    let [lane, seq, sale, line, qty, rest @ ..] = args else {
+        return Err(
+            "usage: refund-event <lane> <seq> <sale event JSON> <line> <qty> [id_seed]".into(),
+        );
+    };
+    let seq: u64 = seq.parse().map_err(|_| "seq must be a number")?;
+    let sale: Event = serde_json::from_str(sale).map_err(|e| e.to_string())?;
+    let EventBody::SaleCompleted(sale) = sale.body else {
+        return Err("not a sale event".into());
+    };
+    let line: usize = line.parse().map_err(|_| "line must be a number")?;
+    let qty: till_core::Decimal = qty.parse().map_err(|_| "qty must be a number")?;
+    let seed = rest.first().cloned().unwrap_or_default();
+    let digest =
+        <sha2::Sha256 as sha2::Digest>::digest(format!("refund/{lane}/{seq}/{seed}").as_bytes());
+    let mut random = [0u8; 10];
+    random.copy_from_slice(&digest[..10]);
+    let at_ms = sale.at_ms + 60_000;
+    let id = new_id(at_ms as u64, random);
+    let order = ReturnOrder {
+        lines: vec![ReturnLine { line, qty }],
+        to: RefundTo::OriginalTenders,
+        reason: "customer return".into(),
+        approved_by: None,
+    };
+    let ck = Checkout {
+        id,
+        lane_id: lane,
+        receipt_no: format!("T-R{seq:06}"),
+        at_ms,
+    };
+    let refund =
+        Refund::against(ck, &demo::store(), &sale, &[], order).map_err(|e| e.to_string())?;
+    Ok(Event {
+        id,
+        lane_id: lane.clone(),
+        lane_seq: seq,
+        at_ms,
+        v: 1,
+        body: EventBody::RefundIssued(refund),
+    })
 }
