@@ -579,7 +579,7 @@ mod tests {
         let r2 = refund(
             3,
             &sale,
-            &[r1.clone()],
+            std::slice::from_ref(&r1),
             vec![ret(0, 2)],
             RefundTo::OriginalTenders,
             "faulty",

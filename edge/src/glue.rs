@@ -448,7 +448,7 @@ fn json_ok<T: Serialize>(value: &T) -> ApiResult {
 
 async fn read_json<T: DeserializeOwned>(req: &mut Request) -> std::result::Result<T, ApiError> {
     if let Ok(Some(len)) = req.headers().get("Content-Length") {
-        if len.parse::<usize>().map_or(false, |n| n > MAX_BODY) {
+        if len.parse::<usize>().is_ok_and(|n| n > MAX_BODY) {
             return Err(ApiError::TooLarge(MAX_BODY));
         }
     }
