@@ -6,6 +6,7 @@
 
 use crate::refund::Refund;
 use crate::sale::Sale;
+use crate::shift::{CashMoved, ShiftClosed, ShiftOpened};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -34,6 +35,9 @@ fn v1() -> u16 {
 pub enum EventBody {
     SaleCompleted(Sale),
     RefundIssued(Refund),
+    ShiftOpened(ShiftOpened),
+    CashMoved(CashMoved),
+    ShiftClosed(ShiftClosed),
 }
 
 impl Event {
@@ -41,22 +45,27 @@ impl Event {
         match self.body {
             EventBody::SaleCompleted(_) => "sale_completed",
             EventBody::RefundIssued(_) => "refund_issued",
+            EventBody::ShiftOpened(_) => "shift_opened",
+            EventBody::CashMoved(_) => "cash_moved",
+            EventBody::ShiftClosed(_) => "shift_closed",
         }
     }
 
-    /// The id the body carries (a sale's or refund's own id), which must equal the event's.
-    pub fn body_id(&self) -> Uuid {
+    /// The id a sale or refund carries, which must equal the event's (other events have none).
+    pub fn body_id(&self) -> Option<Uuid> {
         match &self.body {
-            EventBody::SaleCompleted(s) => s.id,
-            EventBody::RefundIssued(r) => r.id,
+            EventBody::SaleCompleted(s) => Some(s.id),
+            EventBody::RefundIssued(r) => Some(r.id),
+            _ => None,
         }
     }
 
-    /// The business day the event is booked to.
-    pub fn business_day(&self) -> &str {
+    /// The business day of a sale or refund (other events do not change the day's sales).
+    pub fn business_day(&self) -> Option<&str> {
         match &self.body {
-            EventBody::SaleCompleted(s) => &s.business_day,
-            EventBody::RefundIssued(r) => &r.business_day,
+            EventBody::SaleCompleted(s) => Some(&s.business_day),
+            EventBody::RefundIssued(r) => Some(&r.business_day),
+            _ => None,
         }
     }
 
@@ -65,16 +74,18 @@ impl Event {
         match &self.body {
             EventBody::SaleCompleted(s) => s.stock_deltas(),
             EventBody::RefundIssued(r) => r.stock_deltas(),
+            _ => Vec::new(),
         }
     }
 
-    /// What the event adds to the store's net sales (a refund subtracts).
-    pub fn net_effect(&self) -> crate::money::Money {
+    /// What the event adds to the store's net sales (a refund subtracts; others add nothing).
+    pub fn net_effect(&self) -> Option<crate::money::Money> {
         match &self.body {
-            EventBody::SaleCompleted(s) => s.total,
+            EventBody::SaleCompleted(s) => Some(s.total),
             EventBody::RefundIssued(r) => {
-                crate::money::Money::new(-r.total.amount, r.total.currency)
+                Some(crate::money::Money::new(-r.total.amount, r.total.currency))
             }
+            _ => None,
         }
     }
 }

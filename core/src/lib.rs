@@ -10,6 +10,7 @@ pub mod event;
 pub mod money;
 pub mod refund;
 pub mod sale;
+pub mod shift;
 pub mod store;
 pub mod sync;
 pub mod tax;

@@ -108,7 +108,7 @@ pub fn check<L: Ledger>(
     ev: &Event,
     store: &StoreSettings,
 ) -> Result<Result<(), String>, L::Error> {
-    if ev.body_id() != ev.id {
+    if ev.body_id().is_some_and(|id| id != ev.id) {
         return Ok(Err(
             "the event's id differs from the id of what it records".into()
         ));
@@ -132,6 +132,16 @@ pub fn check<L: Ledger>(
             };
             r.verify(store, sale.as_ref(), &previous)
         }
+        EventBody::CashMoved(m) if m.amount.currency != store.currency => Err(format!(
+            "cash moved in {}, not the store's currency",
+            m.amount.currency
+        )),
+        EventBody::CashMoved(m) => m.validate().map_err(|e| e.to_string()),
+        EventBody::ShiftOpened(o) if o.currency != store.currency => Err(format!(
+            "the shift counts {}, not the store's currency",
+            o.currency
+        )),
+        EventBody::ShiftOpened(_) | EventBody::ShiftClosed(_) => Ok(()),
     })
 }
 

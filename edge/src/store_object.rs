@@ -279,7 +279,7 @@ impl Ledger for SqlLedger<'_> {
         let body = serde_json::to_string(ev).map_err(|e| Error::from(e.to_string()))?;
         let ref_id = match &ev.body {
             EventBody::RefundIssued(r) => r.sale_id.map(|id| SqlStorageValue::from(id.to_string())),
-            EventBody::SaleCompleted(_) => None,
+            _ => None,
         };
         let day = ev.business_day();
         self.sql.exec(
@@ -290,7 +290,7 @@ impl Ledger for SqlLedger<'_> {
                 SqlStorageValue::try_from_i64(ev.lane_seq as i64)?,
                 ev.kind().into(),
                 SqlStorageValue::try_from_i64(ev.at_ms)?,
-                day.into(),
+                day.map(SqlStorageValue::from).unwrap_or(SqlStorageValue::Null),
                 body.into(),
                 ref_id.unwrap_or(SqlStorageValue::Null),
             ],
@@ -298,18 +298,17 @@ impl Ledger for SqlLedger<'_> {
         for (sku, delta) in ev.stock_deltas() {
             self.add_stock(&sku, delta)?;
         }
-        // core's check already refused amounts in another currency or beyond the JS-safe range.
-        let net = ev
-            .net_effect()
-            .to_minor()
-            .map_err(|e| Error::from(e.to_string()))?;
-        let sales = i64::from(matches!(ev.body, EventBody::SaleCompleted(_)));
-        self.sql.exec(
-            "INSERT INTO daily (business_day, net_minor, sales) VALUES (?, ?, ?)
-             ON CONFLICT(business_day) DO UPDATE SET net_minor = net_minor + excluded.net_minor, sales = sales + excluded.sales",
-            vec![day.into(), SqlStorageValue::try_from_i64(net)?, SqlStorageValue::Integer(sales)],
-        )?;
-        self.days.insert(day.to_string());
+        if let (Some(day), Some(net)) = (day, ev.net_effect()) {
+            // core's check already refused amounts in another currency or beyond the JS-safe range.
+            let net = net.to_minor().map_err(|e| Error::from(e.to_string()))?;
+            let sales = i64::from(matches!(ev.body, EventBody::SaleCompleted(_)));
+            self.sql.exec(
+                "INSERT INTO daily (business_day, net_minor, sales) VALUES (?, ?, ?)
+                 ON CONFLICT(business_day) DO UPDATE SET net_minor = net_minor + excluded.net_minor, sales = sales + excluded.sales",
+                vec![day.into(), SqlStorageValue::try_from_i64(net)?, SqlStorageValue::Integer(sales)],
+            )?;
+            self.days.insert(day.to_string());
+        }
         self.set_last(&ev.lane_id, ev.lane_seq)
     }
 
