@@ -91,6 +91,7 @@ impl Till {
         self.status.update(|s| s.last_sync_ms = last);
         self.refresh_unsynced().await;
         self.ready.set(true);
+        crate::perf::mark("till:ready");
         tabs::listen(move |m| self.on_tab_message(m));
         tabs::when_leader(move || {
             self.leader.set(true);
@@ -178,7 +179,9 @@ impl Till {
             Ok((sale, event))
         };
         build(Counters::default()).map_err(|e| e.to_string())?;
+        crate::perf::start("till:commit");
         let sale = idb::commit_sale(build).await.map_err(|e| e.to_string())?;
+        crate::perf::end("till:commit");
         self.open.set(OpenCart::default());
         self.status.update(|s| s.unsynced += 1);
         self.kick.update(|k| *k += 1);

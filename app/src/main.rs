@@ -6,6 +6,7 @@ mod api;
 mod idb;
 mod lane;
 mod owner;
+mod perf;
 mod pwa;
 mod sell;
 mod tabs;

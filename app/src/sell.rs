@@ -59,6 +59,7 @@ pub fn TillPage() -> impl IntoView {
             return;
         }
         ev.prevent_default();
+        crate::perf::start("till:scan");
         let raw = query.get_untracked();
         let found = match classify(&raw) {
             Ok(Scan::Gtin(g)) => till
@@ -77,7 +78,11 @@ pub fn TillPage() -> impl IntoView {
             Err(e) => Err(e.to_string()),
         };
         match found {
-            Ok(p) => add(&p),
+            Ok(p) => {
+                add(&p);
+                // Leptos updates the DOM synchronously on the signal change: the line is rendered.
+                crate::perf::end("till:scan");
+            }
             Err(m) => message.set(Some(m)),
         }
     };
