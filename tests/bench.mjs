@@ -233,6 +233,7 @@ ${rows.map((r) => `| ${r.figure} | ${r.value} | ${r.target} | ${r.reference || '
 ## Notes
 
 ${notes.map((n) => `- ${n}`).join('\n')}
-${process.env.BENCH_NOTES ? `\n${fs.readFileSync(process.env.BENCH_NOTES, 'utf8')}` : ''}`;
+
+${fs.readFileSync(path.join(ROOT, 'tests/bench-analysis.md'), 'utf8')}`;
 fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), md);
 console.log('\nwrote BENCHMARKS.md');

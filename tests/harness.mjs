@@ -106,12 +106,21 @@ export async function startEdge({ dir, port, seed = true, extraSql = '' } = {}) 
   return edge;
 }
 
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
 export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** A browser with an on-disk profile in `dir`, so its IndexedDB outlives the browser process. */
+export async function launchPersistent(dir) {
+  return chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** Kill every Chromium process using profile `dir` with SIGKILL: nothing is flushed or unloaded. */
+export function killBrowser(dir) {
+  try { execFileSync('pkill', ['-KILL', '-f', `--user-data-dir=${dir}`]); } catch {}
 }
 
 /** A page whose console and errors are recorded, for the failure artifacts. */

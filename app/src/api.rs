@@ -36,6 +36,15 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(
     request("POST", path, token, Some(body)).await
 }
 
+/// POST a body that is already JSON text.
+pub async fn post_json<T: DeserializeOwned>(
+    path: &str,
+    token: Option<&str>,
+    body: String,
+) -> Result<T, ApiError> {
+    request("POST", path, token, Some(body)).await
+}
+
 async fn request<T: DeserializeOwned>(
     method: &str,
     path: &str,

@@ -272,21 +272,35 @@ pub async fn commit_sale<E: std::fmt::Display>(
     Ok(sale)
 }
 
-/// The oldest `limit` unsent events, in lane order.
-pub async fn outbox(limit: usize) -> Result<Vec<Event>> {
+/// The oldest `limit` unsent events, in lane order, as (lane_seq, the event's JSON). The lane
+/// never needs to decode its own events: they go to the edge exactly as they were stored.
+pub async fn outbox(limit: usize) -> Result<Vec<(u64, String)>> {
     let db = db().await?;
     let tx = db.transaction(OUTBOX).build().map_err(IdbError::from_any)?;
     let store = tx.object_store(OUTBOX).map_err(IdbError::from_any)?;
-    let events: Vec<Event> = store
+    let values: Vec<wasm_bindgen::JsValue> = store
         .get_all()
         .with_limit(limit as u32)
-        .serde()
+        .primitive()
         .map_err(IdbError::from_any)?
         .await
         .map_err(IdbError::from_any)?
         .collect::<std::result::Result<_, _>>()
         .map_err(IdbError::from_any)?;
-    Ok(events)
+    values
+        .iter()
+        .map(|v| {
+            let seq = js_sys::Reflect::get(v, &"lane_seq".into())
+                .ok()
+                .and_then(|s| s.as_f64())
+                .ok_or_else(|| IdbError::Other("an outbox entry has no lane_seq".into()))?;
+            let json = js_sys::JSON::stringify(v)
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or_else(|| IdbError::Other("an outbox entry could not be read".into()))?;
+            Ok((seq as u64, json))
+        })
+        .collect()
 }
 
 pub async fn outbox_len() -> Result<u32> {

@@ -16,8 +16,7 @@ use till_core::money::Money;
 use till_core::sale::{Checkout, Sale, Tender};
 use till_core::store::StoreSettings;
 use till_core::sync::{
-    after_push, backoff_ms, PullResponse, PushRequest, PushResponse, MAX_PUSH_EVENTS,
-    PROTOCOL_VERSION,
+    after_push, backoff_ms, PullResponse, PushResponse, MAX_PUSH_EVENTS, PROTOCOL_VERSION,
 };
 use till_core::Uuid;
 
@@ -292,16 +291,18 @@ impl Till {
             if events.is_empty() {
                 break;
             }
-            let sent_through = events.last().map(|e| e.lane_seq).unwrap_or(0);
-            let body = PushRequest {
-                protocol: PROTOCOL_VERSION,
-                lane_id: lane.lane_id.clone(),
-                events: events
+            let sent_through = events.last().map(|(seq, _)| *seq).unwrap_or(0);
+            // PushRequest on the wire, with each event spliced in as stored.
+            let body = format!(
+                r#"{{"protocol":{PROTOCOL_VERSION},"lane_id":{},"events":[{}]}}"#,
+                serde_json::to_string(&lane.lane_id).unwrap_or_default(),
+                events
                     .iter()
-                    .filter_map(|e| serde_json::to_value(e).ok())
-                    .collect(),
-            };
-            let resp: PushResponse = api::post("/api/v1/sync/push", token, &body).await?;
+                    .map(|(_, json)| json.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let resp: PushResponse = api::post_json("/api/v1/sync/push", token, body).await?;
             let next = after_push(sent_through, &resp);
             idb::trim_outbox(next.trim_through)
                 .await

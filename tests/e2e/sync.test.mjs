@@ -2,7 +2,10 @@
 // and push loses nothing, and pulls bring the back office's price changes to the lane.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { demoCatalogue, newPage, withTill } from '../harness.mjs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { demoCatalogue, killBrowser, launchPersistent, newPage, withTill } from '../harness.mjs';
 
 const yen = (n) => `¥${Number(n).toLocaleString('en-US')}`;
 const products = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each');
@@ -58,22 +61,33 @@ test('two tabs of one lane: one tab pushes, every sale is pushed once', { timeou
   });
 });
 
-test('a page killed between payment and push loses nothing', { timeout: 240_000 }, async () => {
-  await withTill('crash-before-push', async ({ edge, browser, log }) => {
-    const context = await browser.newContext();
-    let edgeReachable = false;
-    await context.route('**/api/v1/sync/push', (route) => (edgeReachable ? route.continue() : route.abort('connectionrefused')));
-    const till = await openTill(context, log, edge.base);
-    await sell(till, products[3]);
-    await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '1');
-    // Kill the renderer outright: no unload handlers, nothing flushed.
-    await till.goto('chrome://crash').catch(() => {});
-    edgeReachable = true;
-    const reopened = await openTill(context, log, edge.base);
-    await synced(reopened);
-    const today = await ownerToday(edge);
-    assert.equal(today.sales, 1);
-    assert.equal(today.net.amount, products[3].price);
+test('a browser killed between payment and push loses nothing', { timeout: 240_000 }, async () => {
+  await withTill('crash-before-push', async ({ edge, log }) => {
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'till-profile-'));
+    try {
+      const first = await launchPersistent(profile);
+      // The edge is unreachable for pushes, so the sale stays in the outbox.
+      await first.route('**/api/v1/sync/push', (route) => route.abort('connectionrefused'));
+      const till = await openTill(first, log, edge.base);
+      await sell(till, products[3]);
+      await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '1');
+      // SIGKILL the whole browser: no unload handlers, nothing flushed after the sale committed.
+      killBrowser(profile);
+      await first.close().catch(() => {});
+      const again = await launchPersistent(profile);
+      try {
+        const reopened = await openTill(again, log, edge.base);
+        await synced(reopened);
+        const today = await ownerToday(edge);
+        assert.equal(today.sales, 1);
+        assert.equal(today.net.amount, products[3].price);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      killBrowser(profile);
+      fs.rmSync(profile, { recursive: true, force: true });
+    }
   });
 });
 
