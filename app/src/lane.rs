@@ -58,6 +58,8 @@ pub struct Till {
     pub kick: RwSignal<u32>,
     /// This tab is the one that syncs the lane (see `tabs`).
     pub leader: RwSignal<bool>,
+    /// Another tab of this lane is open, so pulled products are copied to it.
+    pub followers: RwSignal<bool>,
 }
 
 impl Till {
@@ -70,17 +72,25 @@ impl Till {
             ready: RwSignal::new(false),
             kick: RwSignal::new(0),
             leader: RwSignal::new(false),
+            followers: RwSignal::new(false),
         }
     }
 
     /// Load everything the lane needs from IndexedDB, then start syncing.
     pub async fn start(self) {
+        // Announce this tab before reading the catalogue: every page the syncing tab stores after
+        // this is copied to us, every page stored before is in IndexedDB when we read it.
+        tabs::listen(move |m| self.on_tab_message(m));
+        tabs::post(&Message::Hello);
         let lane: Option<LaneConfig> = idb::get(keys::LANE)
             .await
             .unwrap_or_else(|e| self.fail(e.to_string()));
         self.lane.set(lane);
         match idb::all_products().await {
-            Ok(products) => self.catalogue.set(Catalogue::new(products)),
+            // Merge by version: products another tab copied to us meanwhile may be newer.
+            Ok(products) => self
+                .catalogue
+                .update(|c| products.into_iter().for_each(|p| c.upsert(p))),
             Err(e) => self.fail(e.to_string()),
         }
         if let Ok(Some(open)) = idb::get::<OpenCart>(keys::CART).await {
@@ -91,7 +101,6 @@ impl Till {
         self.refresh_unsynced().await;
         self.ready.set(true);
         crate::perf::mark("till:ready");
-        tabs::listen(move |m| self.on_tab_message(m));
         tabs::when_leader(move || {
             self.leader.set(true);
             self.sync_loop();
@@ -101,6 +110,7 @@ impl Till {
     /// What another tab of this lane said.
     fn on_tab_message(self, message: Message) {
         match message {
+            Message::Hello => self.followers.set(true),
             Message::Sold if self.leader.get_untracked() => self.kick.update(|k| *k += 1),
             Message::Sold => self.status.update(|s| s.unsynced += 1),
             Message::Status(status) if !self.leader.get_untracked() => self.status.set(status),
@@ -267,7 +277,9 @@ impl Till {
                     .await
                     .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
                 let received = products.len() as u64;
-                tabs::post(&Message::Products(products.clone()));
+                if self.followers.get_untracked() {
+                    tabs::post(&Message::Products(products.clone()));
+                }
                 self.catalogue
                     .update(|c| products.into_iter().for_each(|p| c.upsert(p)));
                 self.status.update(|s| {

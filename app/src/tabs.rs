@@ -14,8 +14,12 @@ const LOCK: &str = "till-sync";
 const CHANNEL: &str = "till-lane";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+// Adjacently tagged: an internally tagged enum cannot carry `Products(Vec<_>)`.
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum Message {
+    /// A tab opened (it has loaded the catalogue from IndexedDB): from now on the syncing tab
+    /// copies pulled products to the other tabs.
+    Hello,
     /// A tab committed a sale: the syncing tab should push now.
     Sold,
     Status(SyncStatus),
@@ -30,8 +34,14 @@ thread_local! {
 /// Tell the other tabs of this lane.
 pub fn post(message: &Message) {
     CHANNEL_HANDLE.with(|c| {
-        if let (Some(ch), Ok(text)) = (c.borrow().as_ref(), serde_json::to_string(message)) {
-            let _ = ch.post_message(&JsValue::from_str(&text));
+        let Some(ch) = c.borrow().as_ref().cloned() else {
+            return;
+        };
+        match serde_json::to_string(message) {
+            Ok(text) => {
+                let _ = ch.post_message(&JsValue::from_str(&text));
+            }
+            Err(e) => leptos::logging::warn!("could not tell the other tabs: {e}"),
         }
     });
 }

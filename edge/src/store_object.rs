@@ -54,7 +54,7 @@ fn migrate(sql: &SqlStorage) -> Result<()> {
 }
 
 /// Most changes one pull returns.
-pub const PULL_PAGE: usize = 2_000;
+pub const PULL_PAGE: usize = 5_000;
 
 /// What the Worker asks the store object to do.
 #[derive(Debug, Serialize, Deserialize)]

@@ -58,8 +58,27 @@ test('two tabs of one lane: one tab pushes, every sale is pushed once', { timeou
     const today = await ownerToday(edge);
     assert.equal(today.sales, 3);
     assert.equal(Number(today.net.amount), [0, 1, 2].reduce((n, i) => n + Number(products[i].price), 0));
+
+    // A price change pulled by the syncing tab reaches the other tab too.
+    const changed = products[5];
+    const newPrice = String(Number(changed.price) + 50);
+    await importProducts(edge, [{ ...changed, price: newPrice }]);
+    for (const [name, page] of [['syncing tab', a], ['other tab', b]]) {
+      await page.fill('#scan', changed.alt_name);
+      await page.locator('.result', { hasText: yen(newPrice) }).first().waitFor({ timeout: 30_000 })
+        .catch((e) => { throw new Error(`${name} did not show the new price: ${e.message}`); });
+    }
   });
 });
+
+async function importProducts(edge, list) {
+  const r = await fetch(`${edge.base}/api/v1/stores/demo-shibuya/catalogue`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: edge.seeded.cookie },
+    body: JSON.stringify({ products: list }),
+  });
+  assert.equal((await r.json()).changed, list.length);
+}
 
 test('a browser killed between payment and push loses nothing', { timeout: 240_000 }, async () => {
   await withTill('crash-before-push', async ({ edge, log }) => {
@@ -97,12 +116,7 @@ test('a pull brings a price change to the lane', { timeout: 240_000 }, async () 
     const till = await openTill(context, log, edge.base);
     const product = products[4];
     const newPrice = String(Number(product.price) + 100);
-    const r = await fetch(`${edge.base}/api/v1/stores/demo-shibuya/catalogue`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: edge.seeded.cookie },
-      body: JSON.stringify({ products: [{ ...product, price: newPrice }] }),
-    });
-    assert.equal((await r.json()).changed, 1);
+    await importProducts(edge, [{ ...product, price: newPrice }]);
     // The lane pulls on its own (every few seconds); scanning then rings up the new price.
     await till.fill('#scan', product.alt_name);
     await till.locator('.result', { hasText: yen(newPrice) }).first().waitFor({ timeout: 30_000 });
