@@ -17,7 +17,7 @@ mkdir -p "$STAMPS"
 echo "[build] till-tools (native)" >&2
 cargo build -q -p till-tools
 
-app_hash=$(inputs Cargo.toml Cargo.lock core app sw style index.html Trunk.toml scripts/build-sw.sh scripts/tools.sh)
+app_hash=$(inputs Cargo.toml Cargo.lock core app sw style assets index.html Trunk.toml scripts/build-sw.sh scripts/tools.sh)
 if fresh "$app_hash" "$STAMPS/app" && [ -f dist/sw.js ]; then
   echo "[build] the till app and service worker: unchanged" >&2
 else

@@ -53,9 +53,10 @@ export function demoCatalogue(count = 2000) {
 
 /**
  * Start the edge on a free port with its own state directory, migrate, seed the demo store.
- * Pass `dir` (and `port`) from an earlier edge to restart it on the same data.
+ * Pass `dir` (and `port`) from an earlier edge to restart it on the same data; `assets` serves
+ * another build of the till than dist/ (a "deploy" of a new version).
  */
-export async function startEdge({ dir, port, seed = true, extraSql = '' } = {}) {
+export async function startEdge({ dir, port, seed = true, extraSql = '', assets } = {}) {
   const fresh = !dir;
   dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'till-edge-'));
   port ??= await freePort();
@@ -70,7 +71,8 @@ export async function startEdge({ dir, port, seed = true, extraSql = '' } = {}) 
   const proc = spawn(
     WRANGLER,
     ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', dir,
-      '--var', 'DEMO_MODE:on', '--log-level', 'warn', '--show-interactive-dev-session=false'],
+      '--var', 'DEMO_MODE:on', '--log-level', 'warn', '--show-interactive-dev-session=false',
+      ...(assets ? ['--assets', assets] : [])],
     { cwd: EDGE_DIR, env: QUIET_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(proc.pid);
@@ -120,7 +122,7 @@ export async function launchPersistent(dir) {
 
 /** Kill every Chromium process using profile `dir` with SIGKILL: nothing is flushed or unloaded. */
 export function killBrowser(dir) {
-  try { execFileSync('pkill', ['-KILL', '-f', `--user-data-dir=${dir}`]); } catch {}
+  try { execFileSync('pkill', ['-KILL', '-f', '--', `--user-data-dir=${dir}`]); } catch {}
 }
 
 /** A page whose console and errors are recorded, for the failure artifacts. */
@@ -156,4 +158,14 @@ export async function withTill(name, body) {
     await browser.close().catch(() => {});
     await edge.stop();
   }
+}
+
+/** The owner's "today" roll-up on the edge at `base`, signed in as the seeded demo owner. */
+export async function ownerToday(base, { email, password }) {
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
+  });
+  if (!login.ok) throw new Error(`owner login failed: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  return (await fetch(`${base}/api/v1/owner/today`, { headers: { cookie } })).json();
 }

@@ -16,11 +16,11 @@ use leptos::prelude::*;
 fn main() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
-    pwa::register_service_worker();
 }
 
 #[component]
 fn App() -> impl IntoView {
+    provide_context(pwa::use_service_worker());
     let path = web_sys::window()
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_default();

@@ -1,6 +1,7 @@
 //! The sell screen: one scan/search field always ready, the cart, and cash payment.
 
 use crate::lane::{SyncStatus, Till};
+use crate::pwa::ServiceWorker;
 use leptos::ev::KeyboardEvent;
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -20,6 +21,46 @@ pub fn TillPage() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
     let paid = RwSignal::new(None::<Sale>);
+    // A payment is being committed: nothing may reload the page now.
+    let busy = RwSignal::new(false);
+    let sw = use_context::<ServiceWorker>();
+    if let Some(sw) = sw {
+        // A new version switches in only between sales: cart empty, nothing being paid, and the
+        // last sale's change already dismissed. Every tab of the till obeys the same rule.
+        Effect::new(move |_| {
+            let idle = till.ready.get()
+                && till
+                    .open
+                    .with(|o| o.cart.is_empty() && o.checkout_id.is_none())
+                && paid.with(Option::is_none)
+                && !busy.get();
+            if !idle {
+            } else if sw.switched.get() {
+                sw.reload();
+            } else if sw.update_ready.get() {
+                sw.apply_update();
+            }
+        });
+        // Connectivity is back (Background Sync or the `online` event): sync now.
+        Effect::watch(
+            move || sw.wake.get(),
+            move |_, _, _| till.kick.update(|k| *k += 1),
+            false,
+        );
+        // Unsynced sales and no network: ask the browser to wake us when it returns.
+        Effect::watch(
+            move || {
+                till.status
+                    .with(|s| !s.online && s.last_error.is_some() && s.unsynced > 0)
+            },
+            move |waiting, before, _| {
+                if *waiting && before != Some(&true) {
+                    sw.request_background_sync();
+                }
+            },
+            false,
+        );
+    }
     let focus_scan = move || {
         if let Some(el) = scan_ref.get_untracked() {
             let _ = el.focus();
@@ -94,6 +135,12 @@ pub fn TillPage() -> impl IntoView {
                 <span class="lane">{move || till.lane.with(|l| l.as_ref().map(|l| format!("Lane {}", l.lane_code)).unwrap_or_default())}</span>
                 <Show when=move || till.ready.get()><SyncBadge status=till.status.into() utc_offset_minutes=Signal::derive(move || till.lane.with(|l| l.as_ref().map(|l| l.store.utc_offset_minutes).unwrap_or(0)))/></Show>
             </header>
+            <Show when=move || till.status.with(|s| !s.online && s.last_error.is_some())>
+                <p class="offline-banner" role="status">"Offline: sales are kept safely on this till and sync when the connection is back."</p>
+            </Show>
+            <Show when=move || sw.is_some_and(|sw| sw.update_ready.get())>
+                <p class="update-banner" role="status">"A new version of till is ready: it starts after this sale."</p>
+            </Show>
             <section class="sell" aria-label="Sell">
                 <input
                     id="scan"
@@ -123,7 +170,7 @@ pub fn TillPage() -> impl IntoView {
                 <p class="catalogue-size">{move || format!("{} products", till.catalogue.with(|c| c.len()))}</p>
             </section>
             <CartView on_done=focus_scan/>
-            <PayPanel paid=paid/>
+            <PayPanel paid=paid busy=busy/>
         </main>
     }
 }
@@ -205,11 +252,10 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
 }
 
 #[component]
-fn PayPanel(paid: RwSignal<Option<Sale>>) -> impl IntoView {
+fn PayPanel(paid: RwSignal<Option<Sale>>, busy: RwSignal<bool>) -> impl IntoView {
     let till = expect_context::<Till>();
     let tendered = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let notes = move || {
         till.currency_zero()
             .map(|z| {

@@ -31,6 +31,16 @@ pub fn route(method: &str, same_origin: bool, path: &str, navigate: bool) -> Rou
     }
 }
 
+/// A page asks a waiting (newer) version to take over with this message; the till sends it only
+/// when the cart is empty and no payment is in progress.
+pub const SKIP_WAITING: &str = "skip-waiting";
+
+/// The Background Sync tag the till registers when a push fails for lack of network.
+pub const OUTBOX_SYNC_TAG: &str = "till-outbox";
+
+/// What the service worker tells open tills when the browser says connectivity is back.
+pub const FLUSH: &str = "flush";
+
 /// The cache that holds one build's shell.
 pub fn cache_name(version: &str) -> String {
     format!("till-shell-{version}")
@@ -49,8 +59,8 @@ mod worker {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::{future_to_promise, JsFuture};
     use web_sys::{
-        Cache, ExtendableEvent, FetchEvent, Request, RequestMode, Response,
-        ServiceWorkerGlobalScope, Url,
+        Cache, Client, ClientQueryOptions, ExtendableEvent, ExtendableMessageEvent, FetchEvent,
+        Request, RequestMode, Response, ServiceWorkerGlobalScope, Url,
     };
 
     fn scope() -> ServiceWorkerGlobalScope {
@@ -111,7 +121,46 @@ mod worker {
         });
         sw.add_event_listener_with_callback("fetch", fetch.as_ref().unchecked_ref())?;
         fetch.forget();
+
+        // A new version waits (the browser's default) until a till says it is idle.
+        let message =
+            Closure::<dyn Fn(ExtendableMessageEvent)>::new(move |e: ExtendableMessageEvent| {
+                if e.data().as_string().as_deref() == Some(SKIP_WAITING) {
+                    if let Ok(p) = scope().skip_waiting() {
+                        let _ = e.wait_until(&p);
+                    }
+                }
+            });
+        sw.add_event_listener_with_callback("message", message.as_ref().unchecked_ref())?;
+        message.forget();
+
+        // Background Sync: the sale data and the lane's token live in the page's IndexedDB and
+        // sync layer, so the worker only wakes the open tills; they push their own outbox.
+        let sync = Closure::<dyn Fn(ExtendableEvent)>::new(move |e: ExtendableEvent| {
+            let tag = js_sys::Reflect::get(&e, &JsValue::from_str("tag"))
+                .ok()
+                .and_then(|t| t.as_string());
+            if tag.as_deref() == Some(OUTBOX_SYNC_TAG) {
+                let _ = e.wait_until(&future_to_promise(wake_tills()));
+            }
+        });
+        sw.add_event_listener_with_callback("sync", sync.as_ref().unchecked_ref())?;
+        sync.forget();
         Ok(())
+    }
+
+    async fn wake_tills() -> Result<JsValue, JsValue> {
+        let options = ClientQueryOptions::new();
+        options.set_include_uncontrolled(true);
+        let clients: Array = JsFuture::from(scope().clients().match_all_with_options(&options))
+            .await?
+            .unchecked_into();
+        for client in clients.iter() {
+            client
+                .unchecked_into::<Client>()
+                .post_message(&JsValue::from_str(FLUSH))?;
+        }
+        Ok(JsValue::UNDEFINED)
     }
 
     /// Network with a timeout; on failure or timeout, the cached shell ("/").

@@ -2,7 +2,7 @@
 // worker's cache and sells from IndexedDB; when the edge is back, the sale arrives exactly once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { demoCatalogue, newPage, startEdge, withTill } from '../harness.mjs';
+import { demoCatalogue, newPage, ownerToday, startEdge, withTill } from '../harness.mjs';
 
 test('the till boots and sells 3 sales with no network, and they sync once the edge is back', { timeout: 300_000 }, async () => {
   await withTill('offline-sale', async ({ edge, browser, log }) => {
@@ -32,19 +32,26 @@ test('the till boots and sells 3 sales with no network, and they sync once the e
     }
     await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '3', null, { timeout: 10_000 });
     assert.match(await till.textContent('.sync-badge'), /offline/);
+    await till.locator('.offline-banner').waitFor();
+    // The till asked the browser to wake it when connectivity returns (Background Sync).
+    await till.waitForFunction(async () => (await (await navigator.serviceWorker.ready).sync.getTags()).includes('till-outbox'), null, { timeout: 10_000, polling: 250 });
 
     // The edge comes back on the same state and address; the network returns.
     const again = await startEdge({ dir: edge.dir, port: edge.port });
     try {
       await context.setOffline(false);
+      // What the browser does when the network is back: fire the sync event at the worker,
+      // which tells the till to push now.
+      const cdp = await context.newCDPSession(till);
+      const registration = new Promise((resolve) => cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const r = registrations.find((x) => x.scopeURL.startsWith(edge.base) && !x.isDeleted);
+        if (r) resolve(r.registrationId);
+      }));
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: edge.base, registrationId: await registration, tag: 'till-outbox', lastChance: false });
       await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 60_000 });
       // Exactly once: the owner's roll-up counts the three sales.
-      const login = await fetch(`${again.base}/api/v1/auth/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: edge.seeded.email, password: edge.seeded.password }),
-      });
-      const cookie = login.headers.get('set-cookie').split(';')[0];
-      const today = await (await fetch(`${again.base}/api/v1/owner/today`, { headers: { cookie } })).json();
+      const today = await ownerToday(again.base, edge.seeded);
       assert.equal(today.stores[0].sales, 3);
       assert.equal(Number(today.stores[0].net.amount), sold.reduce((n, p) => n + Number(p.price), 0));
     } finally {

@@ -9,8 +9,12 @@
 //!   till-tools refund-event <lane_id> <seq> <sale event JSON> <line> <qty> [id_seed]
 //!                                  a RefundIssued event returning <qty> of <line> of that sale,
 //!                                  computed by core as if no refund had been made before
+//!   till-tools icon <size> any|maskable
+//!                                  the app icon as PNG (assets/icons/ holds 192, 512, maskable 512)
 //!
 //! The demo password is public by design: the demo store exists only on a developer's machine.
+
+mod icon;
 
 use sha2::Sha256;
 use std::io::Write;
@@ -43,8 +47,24 @@ fn main() {
             Ok(events) => serde_json::to_writer(&mut out, &events).map_err(std::io::Error::other),
             Err(e) => Err(std::io::Error::other(e)),
         },
+        Some("icon") => match (
+            args.get(1).and_then(|s| s.parse::<u32>().ok()),
+            args.get(2).map(String::as_str),
+        ) {
+            (Some(size @ 16..=1024), Some(kind @ ("any" | "maskable"))) => {
+                let purpose = if kind == "any" {
+                    icon::Purpose::Any
+                } else {
+                    icon::Purpose::Maskable
+                };
+                out.write_all(&icon::png(size, &icon::draw(size, purpose)))
+            }
+            _ => Err(std::io::Error::other(
+                "usage: till-tools icon <16..1024> any|maskable",
+            )),
+        },
         _ => {
-            eprintln!("usage: till-tools demo-sql | catalogue <n> | demo-credentials | sale-events <lane> <first_seq> <count> [at_ms] | refund-event <lane> <seq> <sale json> <line> <qty> [id_seed]");
+            eprintln!("usage: till-tools demo-sql | catalogue <n> | demo-credentials | sale-events <lane> <first_seq> <count> [at_ms] | refund-event <lane> <seq> <sale json> <line> <qty> [id_seed] | icon <size> any|maskable");
             std::process::exit(2);
         }
     };
