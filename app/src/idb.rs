@@ -5,7 +5,9 @@
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
+use indexed_db_futures::transaction::{
+    Transaction, TransactionDurability, TransactionMode, TransactionOptions,
+};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -49,6 +51,22 @@ impl IdbError {
 }
 
 type Result<T> = std::result::Result<T, IdbError>;
+
+/// Commit `tx`. When the browser aborts it, the wrapper only reports "aborted"; the transaction's
+/// own error says why, and a full disk must reach the cashier as QuotaExceeded.
+async fn commit(tx: Transaction<'_>) -> Result<()> {
+    use indexed_db_futures::internals::SystemRepr;
+    use wasm_bindgen::JsCast;
+    let raw: web_sys::IdbTransaction = tx.as_sys().clone().unchecked_into();
+    match tx.commit().await {
+        Ok(()) => Ok(()),
+        Err(e) => Err(match raw.error() {
+            Some(cause) if cause.name() == "QuotaExceededError" => IdbError::QuotaExceeded,
+            Some(cause) => IdbError::Other(format!("{}: {}", cause.name(), cause.message())),
+            None => IdbError::from_any(e),
+        }),
+    }
+}
 
 thread_local! {
     static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
@@ -131,7 +149,7 @@ pub async fn put<T: Serialize>(key: &str, value: &T) -> Result<()> {
         .with_key(key.to_string())
         .serde()
         .map_err(IdbError::from_any)?;
-    tx.commit().await.map_err(IdbError::from_any)
+    commit(tx).await
 }
 
 pub async fn delete(key: &str) -> Result<()> {
@@ -143,7 +161,7 @@ pub async fn delete(key: &str) -> Result<()> {
         .map_err(IdbError::from_any)?;
     let store = tx.object_store(KV).map_err(IdbError::from_any)?;
     store.delete(key).primitive().map_err(IdbError::from_any)?;
-    tx.commit().await.map_err(IdbError::from_any)
+    commit(tx).await
 }
 
 /// Every product stored on the lane: the in-memory index is built from this at start.
@@ -184,7 +202,7 @@ pub async fn store_products(products: &[Product], cursor: u64) -> Result<()> {
         .with_key(keys::CURSOR.to_string())
         .serde()
         .map_err(IdbError::from_any)?;
-    tx.commit().await.map_err(IdbError::from_any)
+    commit(tx).await
 }
 
 /// One SKU's stock on this lane. A quantity may go below zero: selling what the count says is
@@ -268,7 +286,7 @@ pub async fn commit_sale<E: std::fmt::Display>(
     kv.delete(keys::CART)
         .primitive()
         .map_err(IdbError::from_any)?;
-    tx.commit().await.map_err(IdbError::from_any)?;
+    commit(tx).await?;
     Ok(sale)
 }
 
@@ -323,5 +341,5 @@ pub async fn trim_outbox(acked_through: u64) -> Result<()> {
         .delete(0u32 as f64..=acked_through as f64)
         .primitive()
         .map_err(IdbError::from_any)?;
-    tx.commit().await.map_err(IdbError::from_any)
+    commit(tx).await
 }

@@ -4,6 +4,7 @@
 
 use crate::api::{self, ApiError};
 use crate::idb::{self, keys, Counters};
+use crate::storage::{self, StorageState};
 use crate::tabs::{self, Message};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,7 @@ use till_core::cart::Cart;
 use till_core::catalogue::Catalogue;
 use till_core::event::{new_id, Event, EventBody, EVENT_VERSION};
 use till_core::money::Money;
+use till_core::rescue::{self, RescueFile};
 use till_core::sale::{Checkout, Sale, Tender};
 use till_core::store::StoreSettings;
 use till_core::sync::{
@@ -60,6 +62,7 @@ pub struct Till {
     pub leader: RwSignal<bool>,
     /// Another tab of this lane is open, so pulled products are copied to it.
     pub followers: RwSignal<bool>,
+    pub storage: RwSignal<StorageState>,
 }
 
 impl Till {
@@ -73,6 +76,7 @@ impl Till {
             kick: RwSignal::new(0),
             leader: RwSignal::new(false),
             followers: RwSignal::new(false),
+            storage: RwSignal::new(StorageState::default()),
         }
     }
 
@@ -101,6 +105,9 @@ impl Till {
         self.refresh_unsynced().await;
         self.ready.set(true);
         crate::perf::mark("till:ready");
+        leptos::task::spawn_local(async move {
+            self.storage.set(storage::persist_and_estimate().await);
+        });
         tabs::when_leader(move || {
             self.leader.set(true);
             self.sync_loop();
@@ -196,6 +203,37 @@ impl Till {
         self.kick.update(|k| *k += 1);
         tabs::post(&Message::Sold);
         Ok(sale)
+    }
+
+    /// Every unsynced event of this lane as a signed rescue file: (file name, JSON). Works
+    /// offline; the owner uploads the file and the edge ingests it like a push.
+    pub async fn rescue_export(self) -> Result<(String, String), String> {
+        let lane = self
+            .lane
+            .get_untracked()
+            .ok_or("this lane is not paired with a store: there is nothing to export")?;
+        let events = idb::outbox(usize::MAX).await.map_err(|e| e.to_string())?;
+        let raw: Vec<&str> = events.iter().map(|(_, json)| json.as_str()).collect();
+        let at_ms = now_ms() as i64;
+        let payload = rescue::payload(
+            &lane.store.store_id,
+            &lane.lane_id,
+            &lane.lane_code,
+            at_ms,
+            &raw,
+        );
+        let file = RescueFile::seal(payload, &rescue::key_from_token(&lane.token));
+        let json = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
+        let day = till_core::time::business_day(at_ms, lane.store.utc_offset_minutes);
+        Ok((
+            format!(
+                "till-rescue-{}-{}-{day}-{}.json",
+                lane.store.store_id,
+                lane.lane_code,
+                raw.len()
+            ),
+            json,
+        ))
     }
 
     /// Zero in the store's currency (tracked: views update when the lane is loaded).

@@ -3,12 +3,14 @@
 //! beyond reading the path.
 
 mod api;
+mod files;
 mod idb;
 mod lane;
 mod owner;
 mod perf;
 mod pwa;
 mod sell;
+mod storage;
 mod tabs;
 
 use leptos::prelude::*;

@@ -5,6 +5,7 @@ use crate::lane::sleep_ms;
 use leptos::prelude::*;
 use serde::Deserialize;
 use till_core::money::Money;
+use till_core::rescue::RescueFile;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct StoreToday {
@@ -62,6 +63,19 @@ pub fn OwnerPage() -> impl IntoView {
         });
     };
 
+    let rescue_input = NodeRef::<leptos::html::Input>::new();
+    let rescue_outcome = RwSignal::new(None::<String>);
+    let upload = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        leptos::task::spawn_local(async move {
+            let outcome = match rescue_input.get_untracked() {
+                Some(input) => upload_rescue(&input).await,
+                None => Err("no file field".into()),
+            };
+            rescue_outcome.set(Some(outcome.unwrap_or_else(|e| e)));
+        });
+    };
+
     view! {
         <main class="owner">
             <h1>"Today's sales"</h1>
@@ -83,7 +97,44 @@ pub fn OwnerPage() -> impl IntoView {
                         </li>
                     }/>
                 </ul>
+                <form class="rescue" on:submit=upload>
+                    <h2>"Upload a till's rescue file"</h2>
+                    <p>"A till that cannot sync saves its unsynced sales to a file (\"This till\" → save). Sales already received are not counted twice."</p>
+                    <input id="rescue-file" type="file" accept="application/json,.json" node_ref=rescue_input/>
+                    <button id="rescue-upload" class="primary" type="submit">"Upload"</button>
+                    <p class="rescue-outcome" role="status">{move || rescue_outcome.get()}</p>
+                </form>
             </Show>
         </main>
     }
+}
+
+#[derive(Debug, Deserialize)]
+struct RescueOutcome {
+    lane_code: String,
+    applied: u32,
+    duplicates: u32,
+    rejected: u32,
+}
+
+/// Send the chosen rescue file to the store it names (the edge checks the signature and that the
+/// store is the owner's).
+async fn upload_rescue(input: &web_sys::HtmlInputElement) -> Result<String, String> {
+    let text = crate::files::read_chosen(input)
+        .await
+        .map_err(|e| e.to_string())?;
+    let file: RescueFile =
+        serde_json::from_str(&text).map_err(|_| "this is not a till rescue file".to_string())?;
+    let store_id = file.unverified().map_err(|e| e.to_string())?.store_id;
+    let path = format!(
+        "/api/v1/stores/{}/rescue",
+        js_sys::encode_uri_component(&store_id)
+    );
+    let r: RescueOutcome = api::post_json(&path, None, text)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "Lane {}: {} records received, {} were already here, {} refused",
+        r.lane_code, r.applied, r.duplicates, r.rejected
+    ))
 }

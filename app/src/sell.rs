@@ -133,6 +133,7 @@ pub fn TillPage() -> impl IntoView {
             <header class="bar">
                 <h1>{move || till.lane.with(|l| l.as_ref().map(|l| l.store.name.clone()).unwrap_or_else(|| "till".into()))}</h1>
                 <span class="lane">{move || till.lane.with(|l| l.as_ref().map(|l| format!("Lane {}", l.lane_code)).unwrap_or_default())}</span>
+                <Show when=move || till.ready.get()><LanePanel/></Show>
                 <Show when=move || till.ready.get()><SyncBadge status=till.status.into() utc_offset_minutes=Signal::derive(move || till.lane.with(|l| l.as_ref().map(|l| l.store.utc_offset_minutes).unwrap_or(0)))/></Show>
             </header>
             <Show when=move || till.status.with(|s| !s.online && s.last_error.is_some())>
@@ -211,6 +212,53 @@ fn SyncBadge(status: Signal<SyncStatus>, utc_offset_minutes: Signal<i32>) -> imp
         <span class="sync-badge" role="status" title=title data-unsynced=move || status.with(|s| s.unsynced.to_string())>
             {text}
         </span>
+    }
+}
+
+/// What this device holds: storage used and whether the browser keeps it, and the rescue export
+/// that saves every unsynced sale to a file when the lane cannot sync.
+#[component]
+fn LanePanel() -> impl IntoView {
+    let till = expect_context::<Till>();
+    let outcome = RwSignal::new(None::<String>);
+    let storage = move || {
+        till.storage.with(|s| {
+            let used = match (s.usage, s.quota) {
+                (Some(u), Some(q)) => format!(
+                    "{} used of {}",
+                    crate::storage::human_bytes(u),
+                    crate::storage::human_bytes(q)
+                ),
+                _ => "size unknown".into(),
+            };
+            let kept = if s.persisted {
+                "kept by the browser"
+            } else {
+                "may be cleared by the browser when the device is short of space"
+            };
+            format!("Storage: {used}, {kept}")
+        })
+    };
+    let export = move |_| {
+        leptos::task::spawn_local(async move {
+            let result = match till.rescue_export().await {
+                Ok((name, json)) => crate::files::download_text(&name, "application/json", &json)
+                    .map(|_| format!("Saved {name}: give it to the owner to upload"))
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            outcome.set(Some(result.unwrap_or_else(|e| e)));
+        });
+    };
+    view! {
+        <details class="lane-panel">
+            <summary>"This till"</summary>
+            <p class="storage">{storage}</p>
+            <button id="rescue-export" on:click=export>
+                {move || format!("Save {} unsynced sales to a file", till.status.with(|s| s.unsynced))}
+            </button>
+            <p class="rescue-outcome" role="status">{move || outcome.get()}</p>
+        </details>
     }
 }
 

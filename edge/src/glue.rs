@@ -8,8 +8,9 @@ use crate::store_object::{PushOutcome, StoreRequest, PULL_PAGE};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::json;
 use till_core::money::Money;
+use till_core::rescue::{key_from_token_hash, RescueFile};
 use till_core::store::StoreSettings;
-use till_core::sync::{PullResponse, PushRequest, MAX_PUSH_EVENTS, PROTOCOL_VERSION};
+use till_core::sync::{PullResponse, PushRequest, PushStatus, MAX_PUSH_EVENTS, PROTOCOL_VERSION};
 use wasm_bindgen::JsCast;
 use worker::*;
 
@@ -17,6 +18,8 @@ type ApiResult = std::result::Result<Response, ApiError>;
 
 /// Largest request body accepted (a full push of 500 sales fits comfortably).
 const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Largest rescue file accepted: a lane's whole backlog (10,000 sales are about 10 MB).
+const MAX_RESCUE_BODY: usize = 48 * 1024 * 1024;
 /// Most products one catalogue import call takes.
 const MAX_IMPORT: usize = 5_000;
 
@@ -45,6 +48,13 @@ async fn route(req: Request, env: &Env) -> ApiResult {
         (Method::Post, "/api/v1/auth/login") => login(req, env).await,
         (Method::Post, "/api/v1/auth/logout") => logout(req, env).await,
         (Method::Get, "/api/v1/owner/today") => owner_today(req, env).await,
+        (Method::Post, p) if p.starts_with("/api/v1/stores/") && p.ends_with("/rescue") => {
+            let store_id = p
+                .trim_start_matches("/api/v1/stores/")
+                .trim_end_matches("/rescue")
+                .to_string();
+            upload_rescue(req, env, &store_id).await
+        }
         (Method::Post, p) if p.starts_with("/api/v1/stores/") && p.ends_with("/catalogue") => {
             let store_id = p
                 .trim_start_matches("/api/v1/stores/")
@@ -121,14 +131,26 @@ async fn push(mut req: Request, env: &Env) -> ApiResult {
     if body.lane_id != lane.id {
         return Err(ApiError::Forbidden);
     }
-    let settings = lane.store.settings()?;
+    let outcome = ingest(env, &lane.id, &lane.store, body.events).await?;
+    json_ok(&outcome.response)
+}
+
+/// Events of one lane into its store's Durable Object (which skips what it already has), then
+/// the touched days' roll-ups into D1. Shared by push and rescue upload, so both are idempotent
+/// against each other.
+async fn ingest(
+    env: &Env,
+    lane_id: &str,
+    store: &StoreRow,
+    events: Vec<serde_json::Value>,
+) -> std::result::Result<PushOutcome, ApiError> {
     let outcome: PushOutcome = store_call(
         env,
-        &lane.store.id,
+        &store.id,
         &StoreRequest::Push {
-            lane_id: lane.id.clone(),
-            settings,
-            events: body.events,
+            lane_id: lane_id.to_string(),
+            settings: store.settings()?,
+            events,
         },
     )
     .await?;
@@ -142,14 +164,74 @@ async fn push(mut req: Request, env: &Env) -> ApiResult {
                 "INSERT INTO daily_sales (store_id, business_day, net_minor, sales, updated_ms) VALUES (?, ?, ?, ?, ?)
                  ON CONFLICT(store_id, business_day) DO UPDATE SET net_minor = excluded.net_minor, sales = excluded.sales, updated_ms = excluded.updated_ms",
             )
-            .bind(&[lane.store.id.as_str().into(), d.business_day.as_str().into(), (d.net_minor as f64).into(), (d.sales as f64).into(), now_ms().into()])
+            .bind(&[store.id.as_str().into(), d.business_day.as_str().into(), (d.net_minor as f64).into(), (d.sales as f64).into(), now_ms().into()])
         })
         .collect::<Result<Vec<_>>>()
         .map_err(internal)?;
     if !statements.is_empty() {
         db.batch(statements).await.map_err(internal)?;
     }
-    json_ok(&outcome.response)
+    Ok(outcome)
+}
+
+/// The owner uploads a lane's rescue file (see core::rescue): the signature is checked with that
+/// lane's key, then the events go through the same ingest as a push. Revoked lanes too: getting
+/// their last sales in is what the file is for.
+async fn upload_rescue(mut req: Request, env: &Env, store_id: &str) -> ApiResult {
+    let file: RescueFile = read_json_limit(&mut req, MAX_RESCUE_BODY).await?;
+    let session = authorise_owner(&req, env).await?;
+    let store = owned_store(env, &session, store_id).await?;
+    let claimed = file
+        .unverified()
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    #[derive(Deserialize)]
+    struct LaneKey {
+        id: String,
+        token_hash: String,
+    }
+    let lane = query_first::<LaneKey>(
+        &d1(env)?,
+        "SELECT id, token_hash FROM lanes WHERE id = ? AND store_id = ? AND tenant_id = ?",
+        &[
+            claimed.lane_id.as_str().into(),
+            store.id.as_str().into(),
+            session.tenant_id.as_str().into(),
+        ],
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::NotFound("the lane this rescue file comes from, in this store".into())
+    })?;
+    let key = key_from_token_hash(&lane.token_hash)
+        .ok_or_else(|| ApiError::Internal(format!("lane {} token hash", lane.id)))?;
+    let rescue = file
+        .open(&key)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    if rescue.store_id != store.id {
+        return Err(ApiError::BadRequest(
+            "this rescue file belongs to another store".into(),
+        ));
+    }
+    let total = rescue.events.len();
+    let (mut acked_through, mut results) = (0, Vec::with_capacity(total));
+    let mut events = rescue.events.into_iter().peekable();
+    while events.peek().is_some() {
+        let batch: Vec<_> = events.by_ref().take(MAX_PUSH_EVENTS).collect();
+        let outcome = ingest(env, &lane.id, &store, batch).await?;
+        acked_through = outcome.response.acked_through;
+        results.extend(outcome.response.results);
+    }
+    let count = |f: fn(&PushStatus) -> bool| results.iter().filter(|r| f(&r.status)).count();
+    json_ok(&json!({
+        "lane_id": lane.id,
+        "lane_code": rescue.lane_code,
+        "events": total,
+        "applied": count(|s| matches!(s, PushStatus::Applied)),
+        "duplicates": count(|s| matches!(s, PushStatus::Duplicate)),
+        "rejected": count(|s| matches!(s, PushStatus::Rejected { .. })),
+        "acked_through": acked_through,
+        "results": results,
+    }))
 }
 
 async fn pull(req: Request, env: &Env) -> ApiResult {
@@ -322,13 +404,7 @@ async fn import_catalogue(mut req: Request, env: &Env, store_id: &str) -> ApiRes
         )));
     }
     let session = authorise_owner(&req, env).await?;
-    let store = store_row(env, store_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("that store".into()))?;
-    if store.tenant_id != session.tenant_id {
-        // Same answer as a missing store: another tenant's store ids are not revealed.
-        return Err(ApiError::NotFound("that store".into()));
-    }
+    owned_store(env, &session, store_id).await?;
     let outcome: serde_json::Value = store_call(
         env,
         store_id,
@@ -421,6 +497,19 @@ async fn authorise_owner(req: &Request, env: &Env) -> std::result::Result<Sessio
     })
 }
 
+/// The store, if it belongs to the signed-in owner's tenant.
+async fn owned_store(
+    env: &Env,
+    session: &Session,
+    store_id: &str,
+) -> std::result::Result<StoreRow, ApiError> {
+    match store_row(env, store_id).await? {
+        Some(store) if store.tenant_id == session.tenant_id => Ok(store),
+        // Same answer as a missing store: another tenant's store ids are not revealed.
+        _ => Err(ApiError::NotFound("that store".into())),
+    }
+}
+
 async fn store_row(env: &Env, store_id: &str) -> std::result::Result<Option<StoreRow>, ApiError> {
     query_first(
         &d1(env)?,
@@ -447,17 +536,24 @@ fn json_ok<T: Serialize>(value: &T) -> ApiResult {
 }
 
 async fn read_json<T: DeserializeOwned>(req: &mut Request) -> std::result::Result<T, ApiError> {
+    read_json_limit(req, MAX_BODY).await
+}
+
+async fn read_json_limit<T: DeserializeOwned>(
+    req: &mut Request,
+    max: usize,
+) -> std::result::Result<T, ApiError> {
     if let Ok(Some(len)) = req.headers().get("Content-Length") {
-        if len.parse::<usize>().is_ok_and(|n| n > MAX_BODY) {
-            return Err(ApiError::TooLarge(MAX_BODY));
+        if len.parse::<usize>().is_ok_and(|n| n > max) {
+            return Err(ApiError::TooLarge(max));
         }
     }
     let text = req
         .text()
         .await
         .map_err(|_| ApiError::BadRequest("the request body could not be read".into()))?;
-    if text.len() > MAX_BODY {
-        return Err(ApiError::TooLarge(MAX_BODY));
+    if text.len() > max {
+        return Err(ApiError::TooLarge(max));
     }
     Ok(serde_json::from_str(&text)?)
 }
