@@ -84,6 +84,8 @@ export async function startEdge({ dir, port, seed = true, extraSql = '', assets 
   const base = `http://127.0.0.1:${port}`;
   const edge = {
     base, dir, port, logs, proc,
+    /** Run SQL on the edge's local D1 (as the back office would change the directory). */
+    d1(sql) { return run(['d1', 'execute', 'till', '--local', '--persist-to', dir, '--command', sql]).toString(); },
     /** Stop wrangler and workerd (SIGTERM to the process group, SIGKILL after 10 s). */
     async stop({ keepState = false } = {}) {
       if (!exited) {

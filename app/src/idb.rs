@@ -183,18 +183,47 @@ pub async fn all_products() -> Result<Vec<Product>> {
     Ok(products)
 }
 
-/// Store a page of pulled products and the new cursor together, so a crash mid-sync resumes
-/// from the last page that was fully stored.
-pub async fn store_products(products: &[Product], cursor: u64) -> Result<()> {
+/// Store a page of pulled changes and the new cursor together, so a crash mid-sync resumes
+/// from the last page that was fully stored. A stock level from the edge is stored plus this
+/// lane's own movements still in the outbox (the edge has not counted those yet).
+pub async fn store_changes(
+    products: &[Product],
+    stock: &[(String, till_core::Decimal)],
+    cursor: u64,
+) -> Result<()> {
     let db = db().await?;
     let tx = db
-        .transaction([CATALOGUE, KV])
+        .transaction([CATALOGUE, STOCK, OUTBOX, KV])
         .with_mode(TransactionMode::Readwrite)
         .build()
         .map_err(IdbError::from_any)?;
     let store = tx.object_store(CATALOGUE).map_err(IdbError::from_any)?;
     for p in products {
         store.put(p).serde().map_err(IdbError::from_any)?;
+    }
+    if !stock.is_empty() {
+        let pending: Vec<Event> = tx
+            .object_store(OUTBOX)
+            .map_err(IdbError::from_any)?
+            .get_all()
+            .serde()
+            .map_err(IdbError::from_any)?
+            .await
+            .map_err(IdbError::from_any)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(IdbError::from_any)?;
+        let mut own = std::collections::HashMap::<String, till_core::Decimal>::new();
+        for (sku, delta) in pending.iter().flat_map(|e| e.stock_deltas()) {
+            *own.entry(sku).or_default() += delta;
+        }
+        let levels = tx.object_store(STOCK).map_err(IdbError::from_any)?;
+        for (sku, qty) in stock {
+            let level = StockLevel {
+                sku: sku.clone(),
+                qty: *qty + own.get(sku).copied().unwrap_or_default(),
+            };
+            levels.put(&level).serde().map_err(IdbError::from_any)?;
+        }
     }
     tx.object_store(KV)
         .map_err(IdbError::from_any)?

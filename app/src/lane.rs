@@ -18,7 +18,7 @@ use till_core::rescue::{self, RescueFile};
 use till_core::sale::{Checkout, Sale, Tender};
 use till_core::store::StoreSettings;
 use till_core::sync::{
-    after_push, backoff_ms, PullResponse, PushResponse, MAX_PUSH_EVENTS, PROTOCOL_VERSION,
+    after_push, backoff_ms, Change, PullResponse, PushResponse, MAX_PUSH_EVENTS, PROTOCOL_VERSION,
 };
 use till_core::Uuid;
 
@@ -302,18 +302,21 @@ impl Till {
         loop {
             let page: PullResponse =
                 api::get(&format!("/api/v1/sync/pull?cursor={cursor}"), token).await?;
-            let products: Vec<_> = page
-                .changes
-                .into_iter()
-                .filter_map(|c| match c {
-                    till_core::sync::Change::Product(p) => Some(p),
-                    _ => None,
-                })
-                .collect();
+            let (mut products, mut stock, mut settings) = (Vec::new(), Vec::new(), None);
+            for change in page.changes {
+                match change {
+                    Change::Product(p) => products.push(p),
+                    Change::Stock { sku, qty } => stock.push((sku, qty)),
+                    Change::Settings(s) => settings = Some(s),
+                }
+            }
+            if let Some(store) = settings {
+                self.update_settings(store).await?;
+            }
+            idb::store_changes(&products, &stock, page.cursor)
+                .await
+                .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
             if !products.is_empty() {
-                idb::store_products(&products, page.cursor)
-                    .await
-                    .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
                 let received = products.len() as u64;
                 if self.followers.get_untracked() {
                     tabs::post(&Message::Products(products.clone()));
@@ -364,6 +367,24 @@ impl Till {
                 )));
             }
         }
+        Ok(())
+    }
+
+    /// The owner changed the store's settings (name, tax, rounding, ...): keep them with the
+    /// lane's pairing and tell the other tabs. Sales already made keep the settings they had.
+    async fn update_settings(&self, store: StoreSettings) -> Result<(), ApiError> {
+        let Some(mut lane) = self.lane.get_untracked() else {
+            return Ok(());
+        };
+        if lane.store == store {
+            return Ok(());
+        }
+        lane.store = store;
+        idb::put(keys::LANE, &lane)
+            .await
+            .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+        self.lane.set(Some(lane.clone()));
+        tabs::post(&Message::Paired(lane));
         Ok(())
     }
 

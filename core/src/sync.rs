@@ -12,6 +12,7 @@ use crate::event::{Event, EventBody};
 use crate::refund::Refund;
 use crate::sale::Sale;
 use crate::store::StoreSettings;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -61,6 +62,12 @@ pub struct PushResponse {
 pub enum Change {
     Product(Product),
     Settings(StoreSettings),
+    /// The store's stock of a SKU as the edge knows it (every lane's applied sales and refunds).
+    /// The lane shows this plus its own movements still in the outbox.
+    Stock {
+        sku: String,
+        qty: Decimal,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -254,8 +254,16 @@ async fn pull(req: Request, env: &Env) -> ApiResult {
         }
     }
     let lane = authorise_lane(&req, env).await?;
-    let page: PullResponse =
-        store_call(env, &lane.store.id, &StoreRequest::Pull { cursor, limit }).await?;
+    let page: PullResponse = store_call(
+        env,
+        &lane.store.id,
+        &StoreRequest::Pull {
+            cursor,
+            limit,
+            settings: lane.store.settings()?,
+        },
+    )
+    .await?;
     json_ok(&page)
 }
 

@@ -38,6 +38,12 @@ CREATE TABLE IF NOT EXISTS daily (business_day TEXT PRIMARY KEY, net_minor INTEG
 const MIGRATIONS: &[&str] = &[
     // 2: refunds point at their sale, so a refund is checked against the ones before it.
     "ALTER TABLE events ADD COLUMN ref_id TEXT; CREATE INDEX IF NOT EXISTS events_by_ref ON events(ref_id);",
+    // 3: one change version for everything a lane pulls (products, stock, settings), so a single
+    // cursor pages through all of it; the catalogue's counter becomes that counter.
+    "UPDATE meta SET k = 'change_version' WHERE k = 'catalogue_version';
+     ALTER TABLE stock ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+     CREATE INDEX IF NOT EXISTS stock_by_version ON stock(version);
+     CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, version INTEGER NOT NULL);",
 ];
 
 fn migrate(sql: &SqlStorage) -> Result<()> {
@@ -68,6 +74,8 @@ pub enum StoreRequest {
     Pull {
         cursor: u64,
         limit: usize,
+        /// The store's settings as the directory (D1) has them now; a change is versioned here.
+        settings: StoreSettings,
     },
     ImportCatalogue {
         products: Vec<Product>,
@@ -115,12 +123,19 @@ impl DurableObject for StoreObject {
                 let mut ledger = SqlLedger {
                     sql: &sql,
                     days: BTreeSet::new(),
+                    version: meta(&sql, CHANGE_VERSION)?,
                 };
                 let response = sync::ingest(&mut ledger, &lane_id, &events, &settings)?;
+                set_meta(&sql, CHANGE_VERSION, ledger.version)?;
                 let days = ledger.day_totals()?;
                 Response::from_json(&PushOutcome { response, days })
             }
-            StoreRequest::Pull { cursor, limit } => {
+            StoreRequest::Pull {
+                cursor,
+                limit,
+                settings,
+            } => {
+                record_settings(&sql, &settings)?;
                 Response::from_json(&pull(&sql, cursor, limit.clamp(1, PULL_PAGE))?)
             }
             StoreRequest::ImportCatalogue { products } => {
@@ -142,13 +157,9 @@ struct CountRow {
 struct QtyRow {
     qty: String,
 }
+/// Any row read for its `body` column (an event, a product, the settings).
 #[derive(Deserialize)]
 struct BodyRow {
-    body: String,
-    version: i64,
-}
-#[derive(Deserialize)]
-struct EventRow {
     body: String,
 }
 #[derive(Deserialize)]
@@ -160,6 +171,9 @@ struct SqlLedger<'a> {
     sql: &'a SqlStorage,
     /// Business days this push added sales to.
     days: BTreeSet<String>,
+    /// The store's change version: each stock row this push moves gets the next one (written
+    /// back to `meta` once, at the end of the push).
+    version: i64,
 }
 
 impl SqlLedger<'_> {
@@ -171,7 +185,7 @@ impl SqlLedger<'_> {
         Ok(())
     }
 
-    fn add_stock(&self, sku: &str, delta: Decimal) -> Result<()> {
+    fn add_stock(&mut self, sku: &str, delta: Decimal) -> Result<()> {
         let rows: Vec<QtyRow> = self
             .sql
             .exec("SELECT qty FROM stock WHERE sku = ?", vec![sku.into()])?
@@ -183,9 +197,10 @@ impl SqlLedger<'_> {
         let next = current
             .checked_add(delta)
             .ok_or_else(|| Error::from("stock quantity overflow"))?;
+        self.version += 1;
         self.sql.exec(
-            "INSERT INTO stock (sku, qty) VALUES (?, ?) ON CONFLICT(sku) DO UPDATE SET qty = excluded.qty",
-            vec![sku.into(), next.to_string().into()],
+            "INSERT INTO stock (sku, qty, version) VALUES (?, ?, ?) ON CONFLICT(sku) DO UPDATE SET qty = excluded.qty, version = excluded.version",
+            vec![sku.into(), next.to_string().into(), SqlStorageValue::try_from_i64(self.version)?],
         )?;
         Ok(())
     }
@@ -238,7 +253,7 @@ impl Ledger for SqlLedger<'_> {
     }
 
     fn sale(&mut self, id: Uuid) -> Result<Option<Sale>> {
-        let rows: Vec<EventRow> = self
+        let rows: Vec<BodyRow> = self
             .sql
             .exec(
                 "SELECT body FROM events WHERE id = ? AND kind = 'sale_completed'",
@@ -256,7 +271,7 @@ impl Ledger for SqlLedger<'_> {
     }
 
     fn refunds_of(&mut self, sale_id: Uuid) -> Result<Vec<Refund>> {
-        let rows: Vec<EventRow> = self
+        let rows: Vec<BodyRow> = self
             .sql
             .exec(
                 "SELECT body FROM events WHERE ref_id = ? AND kind = 'refund_issued' ORDER BY store_seq",
@@ -340,32 +355,82 @@ fn meta(sql: &SqlStorage, key: &str) -> Result<i64> {
     Ok(rows.first().map(|r| r.v).unwrap_or(0))
 }
 
-/// Catalogue changes after `cursor` (a catalogue version), oldest first.
+/// The store-wide counter every change a lane pulls is numbered by.
+const CHANGE_VERSION: &str = "change_version";
+
+fn set_meta(sql: &SqlStorage, key: &str, value: i64) -> Result<()> {
+    sql.exec(
+        "INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+        vec![key.into(), SqlStorageValue::try_from_i64(value)?],
+    )?;
+    Ok(())
+}
+
+/// Version the store's settings when they differ from the last ones lanes were sent.
+fn record_settings(sql: &SqlStorage, settings: &StoreSettings) -> Result<()> {
+    let body = serde_json::to_string(settings).map_err(|e| Error::from(e.to_string()))?;
+    let rows: Vec<BodyRow> = sql
+        .exec("SELECT body FROM settings WHERE id = 1", None)?
+        .to_array()?;
+    if rows.first().is_some_and(|r| r.body == body) {
+        return Ok(());
+    }
+    let version = meta(sql, CHANGE_VERSION)? + 1;
+    sql.exec(
+        "INSERT INTO settings (id, body, version) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body, version = excluded.version",
+        vec![body.into(), SqlStorageValue::try_from_i64(version)?],
+    )?;
+    set_meta(sql, CHANGE_VERSION, version)
+}
+
+#[derive(Deserialize)]
+struct ChangeRow {
+    kind: String,
+    key: String,
+    version: i64,
+    body: String,
+}
+
+/// Everything changed after `cursor` (a change version), oldest first: products, stock levels
+/// and settings, numbered by one counter so one cursor pages through all of them.
 fn pull(sql: &SqlStorage, cursor: u64, limit: usize) -> Result<PullResponse> {
     let cursor = SqlStorageValue::try_from_i64(cursor as i64)?;
-    let rows: Vec<BodyRow> = sql
+    let changed =
+        "SELECT 'product' AS kind, sku AS key, version, body FROM products WHERE version > ?1
+         UNION ALL SELECT 'stock', sku, version, qty FROM stock WHERE version > ?1
+         UNION ALL SELECT 'settings', '', version, body FROM settings WHERE version > ?1";
+    let rows: Vec<ChangeRow> = sql
         .exec(
-            "SELECT body, version FROM products WHERE version > ? ORDER BY version LIMIT ?",
+            &format!("{changed} ORDER BY version LIMIT ?2"),
             vec![cursor.clone(), SqlStorageValue::Integer(limit as i64 + 1)],
         )?
         .to_array()?;
     let total: CountRow = sql
         .exec(
-            "SELECT COUNT(*) AS n FROM products WHERE version > ?",
+            &format!("SELECT COUNT(*) AS n FROM ({changed})"),
             vec![cursor],
         )?
         .one()?;
     let more = rows.len() > limit;
     let mut changes = Vec::with_capacity(limit.min(rows.len()));
     let mut last = None;
+    let bad = |e: &dyn std::fmt::Display| Error::from(e.to_string());
     for row in rows.into_iter().take(limit) {
-        let mut p: Product =
-            serde_json::from_str(&row.body).map_err(|e| Error::from(e.to_string()))?;
-        p.version = row.version as u64;
-        last = Some(p.version);
-        changes.push(Change::Product(p));
+        last = Some(row.version as u64);
+        changes.push(match row.kind.as_str() {
+            "product" => {
+                let mut p: Product = serde_json::from_str(&row.body).map_err(|e| bad(&e))?;
+                p.version = row.version as u64;
+                Change::Product(p)
+            }
+            "stock" => Change::Stock {
+                sku: row.key,
+                qty: row.body.parse().map_err(|e| bad(&e))?,
+            },
+            _ => Change::Settings(serde_json::from_str(&row.body).map_err(|e| bad(&e))?),
+        });
     }
-    let cursor = last.unwrap_or(meta(sql, "catalogue_version")? as u64);
+    let cursor = last.unwrap_or(meta(sql, CHANGE_VERSION)? as u64);
     Ok(PullResponse {
         changes,
         cursor,
@@ -384,14 +449,14 @@ struct ImportOutcome {
 /// Upsert products by SKU. Only a product whose content changed gets a new version, so
 /// re-importing the same catalogue sends nothing new to lanes.
 fn import(sql: &SqlStorage, products: Vec<Product>) -> Result<ImportOutcome> {
-    let mut version = meta(sql, "catalogue_version")?;
+    let mut version = meta(sql, CHANGE_VERSION)?;
     let (mut changed, mut unchanged) = (0, 0);
     for mut p in products {
         p.version = 0;
         let body = serde_json::to_string(&p).map_err(|e| Error::from(e.to_string()))?;
         let existing: Vec<BodyRow> = sql
             .exec(
-                "SELECT body, version FROM products WHERE sku = ?",
+                "SELECT body FROM products WHERE sku = ?",
                 vec![p.sku.as_str().into()],
             )?
             .to_array()?;
@@ -406,10 +471,7 @@ fn import(sql: &SqlStorage, products: Vec<Product>) -> Result<ImportOutcome> {
         )?;
         changed += 1;
     }
-    sql.exec(
-        "INSERT INTO meta (k, v) VALUES ('catalogue_version', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-        vec![SqlStorageValue::try_from_i64(version)?],
-    )?;
+    set_meta(sql, CHANGE_VERSION, version)?;
     Ok(ImportOutcome {
         changed,
         unchanged,

@@ -111,15 +111,29 @@ test('a refund is booked once against its sale; the same refund made on another 
   assert.equal(Number(after.net.amount), Number(before.net.amount) + Number(sale.data.total.amount) - Math.floor(refunded));
 });
 
-test('pull pages the catalogue by version', async () => {
+test('pull pages every change — products, stock levels, settings — by one cursor', async () => {
   const first = await call('GET', '/api/v1/sync/pull?cursor=0&limit=500', undefined, auth());
   assert.equal(first.status, 200);
   assert.equal(first.body.changes.length, 500);
   assert.equal(first.body.more, true);
-  assert.equal(first.body.total, 2000);
-  const rest = await call('GET', `/api/v1/sync/pull?cursor=${first.body.cursor}&limit=2000`, undefined, auth());
-  assert.equal(rest.body.changes.length, 1500);
-  assert.equal(rest.body.more, false);
+  const kinds = { product: 0, stock: 0, settings: 0 };
+  let { cursor } = first.body;
+  let seen = first.body.changes;
+  for (let page = first.body; page.more;) {
+    page = (await call('GET', `/api/v1/sync/pull?cursor=${cursor}&limit=700`, undefined, auth())).body;
+    assert.ok(page.cursor > cursor, 'the cursor only moves forward');
+    cursor = page.cursor;
+    seen = seen.concat(page.changes);
+  }
+  for (const c of seen) kinds[c.kind] += 1;
+  assert.equal(seen.length, first.body.total);
+  assert.equal(kinds.product, 2000);
+  assert.equal(kinds.settings, 1);
+  // The sales pushed by the tests above moved stock; levels travel as decimal strings.
+  assert.ok(kinds.stock > 0);
+  for (const c of seen.filter((c) => c.kind === 'stock')) assert.match(c.data.qty, /^-?\d+(\.\d+)?$/);
+  const done = await call('GET', `/api/v1/sync/pull?cursor=${cursor}`, undefined, auth());
+  assert.deepEqual([done.body.changes.length, done.body.more], [0, false]);
   assert.equal((await call('GET', '/api/v1/sync/pull?cursor=abc', undefined, auth())).status, 400);
 });
 

@@ -1,5 +1,5 @@
 // Sync on the lane against the real edge: one tab pushes for the lane, a crash between payment
-// and push loses nothing, and pulls bring the back office's price changes to the lane.
+// and push loses nothing, and pulls bring price, stock and settings changes to the lane.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fs from 'node:fs';
@@ -124,5 +124,49 @@ test('a pull brings a price change to the lane', { timeout: 240_000 }, async () 
     await till.press('#scan', 'Enter');
     await till.locator('.cart-line', { hasText: product.name }).waitFor();
     assert.equal(await till.textContent('#total'), yen(newPrice));
+  });
+});
+
+/** This lane's stock level of `sku` as stored in its IndexedDB. */
+const laneStock = (page, sku) => page.evaluate((sku) => new Promise((resolve, reject) => {
+  const open = indexedDB.open('till');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const get = open.result.transaction('stock').objectStore('stock').get(sku);
+    get.onsuccess = () => { resolve(get.result?.qty ?? null); open.result.close(); };
+    get.onerror = () => reject(get.error);
+  };
+}), sku);
+
+test('pulls bring every lane the store-wide stock and the owner\'s settings changes', { timeout: 240_000 }, async () => {
+  await withTill('stock-settings', async ({ edge, browser, log }) => {
+    const one = await openTill(await browser.newContext(), log, edge.base);
+    const two = await openTill(await browser.newContext(), log, edge.base);
+    const product = products[5];
+    await sell(one, product);
+    await sell(one, product);
+    // Lane one counted its own sales at once, and after its push the edge's level is the same
+    // (its movements are not counted twice).
+    assert.equal(Number(await laneStock(one, product.sku)), -2);
+    await synced(one);
+    // Lane two learns the store's level from a pull.
+    const deadline = Date.now() + 30_000;
+    while (Number(await laneStock(two, product.sku)) !== -2) {
+      assert.ok(Date.now() < deadline, 'lane two did not pull the stock level in 30 s');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await sell(two, product);
+    await synced(two);
+    await synced(one);
+    assert.equal(Number(await laneStock(two, product.sku)), -3);
+
+    // The owner renames the store: every lane shows the new name after its next pull.
+    edge.d1("UPDATE stores SET settings = json_set(settings, '$.name', 'till 渋谷 本店') WHERE id = 'demo-shibuya'");
+    for (const page of [one, two]) {
+      await page.locator('.bar h1', { hasText: 'till 渋谷 本店' }).waitFor({ timeout: 30_000 });
+    }
+    // And keeps it after a reload (offline too: it is stored with the lane).
+    await two.reload();
+    await two.locator('.bar h1', { hasText: 'till 渋谷 本店' }).waitFor({ timeout: 30_000 });
   });
 });
