@@ -171,16 +171,20 @@ pub async fn all_products() -> Result<Vec<Product>> {
         .transaction(CATALOGUE)
         .build()
         .map_err(IdbError::from_any)?;
-    let store = tx.object_store(CATALOGUE).map_err(IdbError::from_any)?;
-    let products: Vec<Product> = store
+    read_all(&tx, CATALOGUE).await
+}
+
+/// Every record of one object store, decoded.
+async fn read_all<T: DeserializeOwned>(tx: &Transaction<'_>, name: &str) -> Result<Vec<T>> {
+    tx.object_store(name)
+        .map_err(IdbError::from_any)?
         .get_all()
         .serde()
         .map_err(IdbError::from_any)?
         .await
         .map_err(IdbError::from_any)?
         .collect::<std::result::Result<_, _>>()
-        .map_err(IdbError::from_any)?;
-    Ok(products)
+        .map_err(IdbError::from_any)
 }
 
 /// Store a page of pulled changes and the new cursor together, so a crash mid-sync resumes
@@ -202,16 +206,7 @@ pub async fn store_changes(
         store.put(p).serde().map_err(IdbError::from_any)?;
     }
     if !stock.is_empty() {
-        let pending: Vec<Event> = tx
-            .object_store(OUTBOX)
-            .map_err(IdbError::from_any)?
-            .get_all()
-            .serde()
-            .map_err(IdbError::from_any)?
-            .await
-            .map_err(IdbError::from_any)?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(IdbError::from_any)?;
+        let pending: Vec<Event> = read_all(&tx, OUTBOX).await?;
         let mut own = std::collections::HashMap::<String, till_core::Decimal>::new();
         for (sku, delta) in pending.iter().flat_map(|e| e.stock_deltas()) {
             *own.entry(sku).or_default() += delta;

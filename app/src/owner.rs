@@ -21,6 +21,48 @@ struct Today {
     stores: Vec<StoreToday>,
 }
 
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct DayReport {
+    business_day: String,
+    net: Money,
+    sales: i64,
+    late: i64,
+    revised_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct StoreDays {
+    store_id: String,
+    utc_offset_minutes: i32,
+    days: Vec<DayReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Days {
+    stores: Vec<StoreDays>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Rejected {
+    lane_code: Option<String>,
+    lane_seq: i64,
+    reason: String,
+    received_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct StoreRejected {
+    rejected: Vec<Rejected>,
+}
+
+/// What the owner sees of one store besides today: recent days and refused records.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct StoreHistory {
+    days: Vec<DayReport>,
+    utc_offset_minutes: i32,
+    rejected: Vec<Rejected>,
+}
+
 #[component]
 pub fn OwnerPage() -> impl IntoView {
     let today = RwSignal::new(None::<Today>);
@@ -29,12 +71,18 @@ pub fn OwnerPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
 
+    let history = RwSignal::new(std::collections::HashMap::<String, StoreHistory>::new());
     let refresh = move || async move {
         match api::get::<Today>("/api/v1/owner/today", None).await {
             Ok(t) => {
+                let ids: Vec<String> = t.stores.iter().map(|s| s.store_id.clone()).collect();
                 today.set(Some(t));
                 signed_in.set(true);
                 error.set(None);
+                match load_history(&ids).await {
+                    Ok(h) => history.set(h),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
             }
             Err(ApiError::Refused { status: 401, .. }) => signed_in.set(false),
             Err(e) => error.set(Some(e.to_string())),
@@ -88,12 +136,13 @@ pub fn OwnerPage() -> impl IntoView {
                 </form>
             }>
                 <ul class="stores">
-                    <For each=move || today.get().map(|t| t.stores).unwrap_or_default() key=|s| (s.store_id.clone(), s.net, s.sales) children=|s| view! {
+                    <For each=move || today.get().map(|t| t.stores).unwrap_or_default() key=|s| (s.store_id.clone(), s.net, s.sales) children=move |s| view! {
                         <li class="store-today" data-store=s.store_id.clone()>
                             <h2>{s.name.clone()}</h2>
                             <p class="day">{s.business_day.clone()}</p>
                             <p class="net">"Net sales " <strong class="net-amount">{s.net.display()}</strong></p>
                             <p class="count">"Transactions " <strong class="sales-count">{s.sales}</strong></p>
+                            <StoreHistoryView history=Signal::derive({ let id = s.store_id.clone(); move || history.with(|h| h.get(&id).cloned().unwrap_or_default()) })/>
                         </li>
                     }/>
                 </ul>
@@ -137,4 +186,65 @@ async fn upload_rescue(input: &web_sys::HtmlInputElement) -> Result<String, Stri
         "Lane {}: {} records received, {} were already here, {} refused",
         r.lane_code, r.applied, r.duplicates, r.rejected
     ))
+}
+
+async fn load_history(
+    store_ids: &[String],
+) -> Result<std::collections::HashMap<String, StoreHistory>, ApiError> {
+    let days: Days = api::get("/api/v1/owner/days?days=7", None).await?;
+    let mut out = std::collections::HashMap::new();
+    for id in store_ids {
+        let path = format!(
+            "/api/v1/stores/{}/rejected",
+            js_sys::encode_uri_component(id)
+        );
+        let rejected: StoreRejected = api::get(&path, None).await?;
+        let store = days.stores.iter().find(|s| &s.store_id == id);
+        out.insert(
+            id.clone(),
+            StoreHistory {
+                days: store.map(|s| s.days.clone()).unwrap_or_default(),
+                utc_offset_minutes: store.map(|s| s.utc_offset_minutes).unwrap_or(0),
+                rejected: rejected.rejected,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// The last seven days (a day whose report changed after it closed says so) and the records
+/// the store refused, with the reason.
+#[component]
+fn StoreHistoryView(history: Signal<StoreHistory>) -> impl IntoView {
+    view! {
+        <table class="days">
+            <caption>"Last 7 days"</caption>
+            <tbody>
+                <For each=move || history.with(|h| h.days.iter().map(|d| (d.clone(), h.utc_offset_minutes)).collect::<Vec<_>>()) key=|(d, _)| (d.business_day.clone(), d.net, d.sales, d.late) children=|(d, offset)| {
+                    let revised = (d.late > 0).then(|| {
+                        let at = d.revised_ms.map(|ms| till_core::time::local_time(ms, offset)).unwrap_or_default();
+                        format!("changed after the day closed: {} late record(s), last at {at}", d.late)
+                    });
+                    view! {
+                        <tr class="day" data-day=d.business_day.clone() data-late=d.late.to_string()>
+                            <th scope="row">{d.business_day.clone()}</th>
+                            <td class="day-net">{d.net.display()}</td>
+                            <td class="day-sales">{d.sales}</td>
+                            <td class="revised">{revised}</td>
+                        </tr>
+                    }
+                }/>
+            </tbody>
+        </table>
+        <Show when=move || history.with(|h| !h.rejected.is_empty())>
+            <h3>"Records the store refused"</h3>
+            <ul class="rejected">
+                <For each=move || history.with(|h| h.rejected.clone()) key=|r| (r.lane_code.clone(), r.lane_seq, r.received_ms) children=|r| view! {
+                    <li class="rejected-event">
+                        {format!("Lane {} record {}: {}", r.lane_code.clone().unwrap_or_else(|| "?".into()), r.lane_seq, r.reason)}
+                    </li>
+                }/>
+            </ul>
+        </Show>
+    }
 }

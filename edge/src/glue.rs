@@ -4,7 +4,7 @@
 
 use crate::auth::{self, PasswordHash, PBKDF2_ITERATIONS, SESSION_COOKIE, SESSION_DAYS};
 use crate::error::ApiError;
-use crate::store_object::{PushOutcome, StoreRequest, PULL_PAGE};
+use crate::store_object::{PushOutcome, RejectedEvent, StoreRequest, PULL_PAGE};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::json;
 use till_core::money::Money;
@@ -48,6 +48,14 @@ async fn route(req: Request, env: &Env) -> ApiResult {
         (Method::Post, "/api/v1/auth/login") => login(req, env).await,
         (Method::Post, "/api/v1/auth/logout") => logout(req, env).await,
         (Method::Get, "/api/v1/owner/today") => owner_today(req, env).await,
+        (Method::Get, "/api/v1/owner/days") => owner_days(req, env).await,
+        (Method::Get, p) if p.starts_with("/api/v1/stores/") && p.ends_with("/rejected") => {
+            let store_id = p
+                .trim_start_matches("/api/v1/stores/")
+                .trim_end_matches("/rejected")
+                .to_string();
+            rejected_events(req, env, &store_id).await
+        }
         (Method::Post, p) if p.starts_with("/api/v1/stores/") && p.ends_with("/rescue") => {
             let store_id = p
                 .trim_start_matches("/api/v1/stores/")
@@ -161,10 +169,22 @@ async fn ingest(
         .iter()
         .map(|d| {
             db.prepare(
-                "INSERT INTO daily_sales (store_id, business_day, net_minor, sales, updated_ms) VALUES (?, ?, ?, ?, ?)
-                 ON CONFLICT(store_id, business_day) DO UPDATE SET net_minor = excluded.net_minor, sales = excluded.sales, updated_ms = excluded.updated_ms",
+                "INSERT INTO daily_sales (store_id, business_day, net_minor, sales, late, revised_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT(store_id, business_day) DO UPDATE SET net_minor = excluded.net_minor, sales = excluded.sales,
+                   late = excluded.late, revised_ms = excluded.revised_ms, updated_ms = excluded.updated_ms",
             )
-            .bind(&[store.id.as_str().into(), d.business_day.as_str().into(), (d.net_minor as f64).into(), (d.sales as f64).into(), now_ms().into()])
+            .bind(&[
+                store.id.as_str().into(),
+                d.business_day.as_str().into(),
+                (d.net_minor as f64).into(),
+                (d.sales as f64).into(),
+                (d.late as f64).into(),
+                // D1 takes null, never undefined, for "no value".
+                d.revised_ms
+                    .map(|ms| wasm_bindgen::JsValue::from(ms as f64))
+                    .unwrap_or(wasm_bindgen::JsValue::NULL),
+                now_ms().into(),
+            ])
         })
         .collect::<Result<Vec<_>>>()
         .map_err(internal)?;
@@ -397,6 +417,106 @@ async fn owner_today(req: Request, env: &Env) -> ApiResult {
         });
     }
     json_ok(&json!({ "stores": out }))
+}
+
+#[derive(Serialize, Deserialize)]
+struct DayRow {
+    business_day: String,
+    net_minor: f64,
+    sales: f64,
+    late: f64,
+    revised_ms: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct DayReport {
+    business_day: String,
+    net: Money,
+    sales: i64,
+    /// Events booked to this day after it had closed, and when the report last changed so.
+    late: i64,
+    revised_ms: Option<i64>,
+}
+
+/// The last `days` business days per store of the owner's tenant (default 14, at most 92), with
+/// the days whose report changed after they closed marked.
+async fn owner_days(req: Request, env: &Env) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    let url = req.url().map_err(internal)?;
+    let days: i64 = match url.query_pairs().find(|(k, _)| k == "days") {
+        Some((_, v)) => v
+            .parse()
+            .ok()
+            .filter(|d| (1..=92).contains(d))
+            .ok_or_else(|| {
+                ApiError::BadRequest("days must be a whole number from 1 to 92".into())
+            })?,
+        None => 14,
+    };
+    let db = d1(env)?;
+    let stores = query_all::<StoreRow>(
+        &db,
+        "SELECT id, tenant_id, settings FROM stores WHERE tenant_id = ? ORDER BY id",
+        &[session.tenant_id.as_str().into()],
+    )
+    .await?;
+    let now = now_ms() as i64;
+    let mut out = Vec::with_capacity(stores.len());
+    for store in stores {
+        let settings = store.settings()?;
+        let first = till_core::time::business_day(
+            now - (days - 1) * 86_400_000,
+            settings.utc_offset_minutes,
+        );
+        let rows = query_all::<DayRow>(
+            &db,
+            "SELECT business_day, net_minor, sales, late, revised_ms FROM daily_sales
+             WHERE store_id = ? AND business_day >= ? ORDER BY business_day DESC",
+            &[store.id.as_str().into(), first.as_str().into()],
+        )
+        .await?;
+        let days: Vec<DayReport> = rows
+            .into_iter()
+            .map(|d| DayReport {
+                business_day: d.business_day,
+                net: Money::from_minor(d.net_minor as i64, settings.currency),
+                sales: d.sales as i64,
+                late: d.late as i64,
+                revised_ms: d.revised_ms.map(|ms| ms as i64),
+            })
+            .collect();
+        out.push(json!({ "store_id": store.id, "name": settings.name, "utc_offset_minutes": settings.utc_offset_minutes, "days": days }));
+    }
+    json_ok(&json!({ "stores": out }))
+}
+
+/// Events of this store refused for good, newest first, with the reason: the owner sees what
+/// no lane could fix on its own.
+async fn rejected_events(req: Request, env: &Env, store_id: &str) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    let store = owned_store(env, &session, store_id).await?;
+    let rows: Vec<RejectedEvent> =
+        store_call(env, &store.id, &StoreRequest::Rejected { limit: 100 }).await?;
+    #[derive(Deserialize)]
+    struct LaneCode {
+        id: String,
+        code: String,
+    }
+    let codes = query_all::<LaneCode>(
+        &d1(env)?,
+        "SELECT id, code FROM lanes WHERE store_id = ?",
+        &[store.id.as_str().into()],
+    )
+    .await?;
+    // The owner knows lanes by their receipt prefix ("L2"), not by id.
+    let rejected: Vec<_> = rows
+        .into_iter()
+        .map(|r| {
+            let code = codes.iter().find(|c| c.id == r.lane_id).map(|c| c.code.clone());
+            json!({ "lane_id": r.lane_id, "lane_code": code, "lane_seq": r.lane_seq, "reason": r.reason, "received_ms": r.received_ms })
+        })
+        .collect();
+    json_ok(&json!({ "store_id": store.id, "rejected": rejected }))
 }
 
 #[derive(Deserialize)]

@@ -44,6 +44,10 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE stock ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
      CREATE INDEX IF NOT EXISTS stock_by_version ON stock(version);
      CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, version INTEGER NOT NULL);",
+    // 4: a day's report remembers that events arrived after the day had closed (a lane offline
+    // overnight), how many, and when it last changed that way.
+    "ALTER TABLE daily ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE daily ADD COLUMN revised_ms INTEGER;",
 ];
 
 fn migrate(sql: &SqlStorage) -> Result<()> {
@@ -80,6 +84,10 @@ pub enum StoreRequest {
     ImportCatalogue {
         products: Vec<Product>,
     },
+    /// The most recent events refused for good, newest first.
+    Rejected {
+        limit: usize,
+    },
 }
 
 /// One business day's totals, as the store object knows them after a push.
@@ -88,6 +96,19 @@ pub struct DayTotals {
     pub business_day: String,
     pub net_minor: i64,
     pub sales: i64,
+    /// Events booked to this day after it had closed.
+    pub late: i64,
+    /// When the last of those arrived: the day's report changed then.
+    pub revised_ms: Option<i64>,
+}
+
+/// An event the store refused for good, as the owner sees it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RejectedEvent {
+    pub lane_id: String,
+    pub lane_seq: i64,
+    pub reason: String,
+    pub received_ms: i64,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -120,10 +141,13 @@ impl DurableObject for StoreObject {
                 settings,
                 events,
             } => {
+                let now = Date::now().as_millis() as i64;
                 let mut ledger = SqlLedger {
                     sql: &sql,
                     days: BTreeSet::new(),
                     version: meta(&sql, CHANGE_VERSION)?,
+                    now,
+                    today: till_core::time::business_day(now, settings.utc_offset_minutes),
                 };
                 let response = sync::ingest(&mut ledger, &lane_id, &events, &settings)?;
                 set_meta(&sql, CHANGE_VERSION, ledger.version)?;
@@ -140,6 +164,15 @@ impl DurableObject for StoreObject {
             }
             StoreRequest::ImportCatalogue { products } => {
                 Response::from_json(&import(&sql, products)?)
+            }
+            StoreRequest::Rejected { limit } => {
+                let rows: Vec<RejectedEvent> = sql
+                    .exec(
+                        "SELECT lane_id, lane_seq, reason, received_ms FROM rejected ORDER BY received_ms DESC, lane_id, lane_seq LIMIT ?",
+                        vec![SqlStorageValue::Integer(limit.min(1_000) as i64)],
+                    )?
+                    .to_array()?;
+                Response::from_json(&rows)
             }
         }
     }
@@ -174,6 +207,9 @@ struct SqlLedger<'a> {
     /// The store's change version: each stock row this push moves gets the next one (written
     /// back to `meta` once, at the end of the push).
     version: i64,
+    now: i64,
+    /// The store's business day now: an event of an earlier day arrives late.
+    today: String,
 }
 
 impl SqlLedger<'_> {
@@ -212,7 +248,7 @@ impl SqlLedger<'_> {
                 let rows: Vec<DayTotals> = self
                     .sql
                     .exec(
-                        "SELECT business_day, net_minor, sales FROM daily WHERE business_day = ?",
+                        "SELECT business_day, net_minor, sales, late, revised_ms FROM daily WHERE business_day = ?",
                         vec![day.as_str().into()],
                     )?
                     .to_array()?;
@@ -317,10 +353,18 @@ impl Ledger for SqlLedger<'_> {
             // core's check already refused amounts in another currency or beyond the JS-safe range.
             let net = net.to_minor().map_err(|e| Error::from(e.to_string()))?;
             let sales = i64::from(matches!(ev.body, EventBody::SaleCompleted(_)));
+            // Booked to its own day however late it comes; the day's report says it changed.
+            let late = day < self.today.as_str();
+            let (late_n, revised) = if late {
+                (1, SqlStorageValue::try_from_i64(self.now)?)
+            } else {
+                (0, SqlStorageValue::Null)
+            };
             self.sql.exec(
-                "INSERT INTO daily (business_day, net_minor, sales) VALUES (?, ?, ?)
-                 ON CONFLICT(business_day) DO UPDATE SET net_minor = net_minor + excluded.net_minor, sales = sales + excluded.sales",
-                vec![day.into(), SqlStorageValue::try_from_i64(net)?, SqlStorageValue::Integer(sales)],
+                "INSERT INTO daily (business_day, net_minor, sales, late, revised_ms) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT(business_day) DO UPDATE SET net_minor = net_minor + excluded.net_minor, sales = sales + excluded.sales,
+                   late = late + excluded.late, revised_ms = COALESCE(excluded.revised_ms, revised_ms)",
+                vec![day.into(), SqlStorageValue::try_from_i64(net)?, SqlStorageValue::Integer(sales), SqlStorageValue::Integer(late_n), revised],
             )?;
             self.days.insert(day.to_string());
         }
