@@ -5,6 +5,7 @@ use crate::lane::sleep_ms;
 use leptos::prelude::*;
 use serde::Deserialize;
 use till_core::money::Money;
+use till_core::report::DayReport;
 use till_core::rescue::RescueFile;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -19,15 +20,6 @@ struct StoreToday {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Today {
     stores: Vec<StoreToday>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct DayReport {
-    business_day: String,
-    net: Money,
-    sales: i64,
-    late: i64,
-    revised_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -221,7 +213,7 @@ fn StoreHistoryView(history: Signal<StoreHistory>) -> impl IntoView {
             <caption>"Last 7 days"</caption>
             <tbody>
                 <For each=move || history.with(|h| h.days.iter().map(|d| (d.clone(), h.utc_offset_minutes)).collect::<Vec<_>>()) key=|(d, _)| (d.business_day.clone(), d.net, d.sales, d.late) children=|(d, offset)| {
-                    let revised = (d.late > 0).then(|| {
+                    let revised = d.changed_after_close().then(|| {
                         let at = d.revised_ms.map(|ms| till_core::time::local_time(ms, offset)).unwrap_or_default();
                         format!("changed after the day closed: {} late record(s), last at {at}", d.late)
                     });

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod event;
 pub mod money;
 pub mod refund;
+pub mod report;
 pub mod rescue;
 pub mod sale;
 pub mod shift;

@@ -8,6 +8,7 @@ use crate::store_object::{PushOutcome, RejectedEvent, StoreRequest, PULL_PAGE};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::json;
 use till_core::money::Money;
+use till_core::report::DayReport;
 use till_core::rescue::{key_from_token_hash, RescueFile};
 use till_core::store::StoreSettings;
 use till_core::sync::{PullResponse, PushRequest, PushStatus, MAX_PUSH_EVENTS, PROTOCOL_VERSION};
@@ -426,16 +427,6 @@ struct DayRow {
     sales: f64,
     late: f64,
     revised_ms: Option<f64>,
-}
-
-#[derive(Serialize)]
-struct DayReport {
-    business_day: String,
-    net: Money,
-    sales: i64,
-    /// Events booked to this day after it had closed, and when the report last changed so.
-    late: i64,
-    revised_ms: Option<i64>,
 }
 
 /// The last `days` business days per store of the owner's tenant (default 14, at most 92), with
