@@ -134,9 +134,24 @@ impl Till {
         T::default()
     }
 
-    /// Change the cart and save it (with the checkout id) so a reload or crash keeps it.
+    /// Change the cart, re-apply the store's promotions (the savings shown are the ones that
+    /// will be charged), and save it (with the checkout id) so a reload or crash keeps it.
     pub fn edit_cart(&self, f: impl FnOnce(&mut Cart)) {
-        self.open.update(|o| f(&mut o.cart));
+        let store = self
+            .lane
+            .with_untracked(|l| l.as_ref().map(|l| l.store.clone()));
+        self.open.update(|o| {
+            f(&mut o.cart);
+            if let Some(store) = &store {
+                if let Err(e) = o
+                    .cart
+                    .apply_promotions(&store.promotions, store, now_ms() as i64)
+                {
+                    // A promotion the owner set up wrongly must not stop selling.
+                    leptos::logging::warn!("promotions not applied: {e}");
+                }
+            }
+        });
         self.save_cart();
     }
 

@@ -276,7 +276,7 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
     view! {
         <section class="cart" aria-label="Cart">
             <ol class="lines">
-                <For each=lines key=|(i, l)| (*i, l.sku.clone(), l.qty) children=move |(i, line)| {
+                <For each=lines key=|(i, l)| (*i, l.sku.clone(), l.qty, l.promotions.clone()) children=move |(i, line)| {
                     let amount = move || totals.with(|t| t.as_ref().and_then(|t| t.line_amounts.get(i).map(|m| m.display())).unwrap_or_default());
                     let qty = match line.sold_by { SoldBy::Each => format!("× {}", line.qty), SoldBy::Kilogram => format!("{} kg", line.qty) };
                     view! {
@@ -284,6 +284,9 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
                             <span class="name">{line.name.clone()}</span>
                             <span class="qty">{qty}</span>
                             <span class="amount">{amount}</span>
+                            {line.promotions.iter().map(|p| view! {
+                                <span class="promo">{format!("{} −{}", p.name, till.currency_zero().map(|z| Money::new(p.amount, z.currency).display()).unwrap_or_default())}</span>
+                            }).collect::<Vec<_>>()}
                             <button class="remove" aria-label=format!("Remove {}", line.name) on:click=move |_| { till.edit_cart(|c| { let _ = c.remove(i); }); on_done(); }>"×"</button>
                         </li>
                     }

@@ -4,6 +4,7 @@
 
 use crate::catalogue::{Product, SoldBy};
 use crate::money::{Money, MoneyError};
+use crate::promo::{PromoError, PromoSaving, Promotion};
 use crate::store::StoreSettings;
 use crate::tax::{TaxClass, TaxLine};
 use rust_decimal::Decimal;
@@ -25,6 +26,10 @@ pub enum CartError {
     OverrideNeedsApproval(Decimal),
     #[error("a price must not be negative")]
     NegativePrice,
+    #[error("the promotion on {0} takes off more than the line costs")]
+    BadPromotion(String),
+    #[error(transparent)]
+    Promotion(#[from] PromoError),
     #[error(transparent)]
     Money(#[from] MoneyError),
 }
@@ -45,6 +50,10 @@ pub struct Line {
     pub discount: Option<Discount>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// What promotions take off this line (set by `Cart::apply_promotions`, before any manual
+    /// discount).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub promotions: Vec<PromoSaving>,
 }
 
 impl Line {
@@ -152,6 +161,7 @@ impl Cart {
             price_override: None,
             discount: None,
             note: String::new(),
+            promotions: Vec::new(),
         });
         Ok(self.lines.len() - 1)
     }
@@ -221,6 +231,28 @@ impl Cart {
         Ok(())
     }
 
+    /// Work out which of `promotions` apply at `at_ms` and record each line's savings. Called
+    /// on every change of the cart, so the savings shown are always the ones that will be paid.
+    pub fn apply_promotions(
+        &mut self,
+        promotions: &[Promotion],
+        store: &StoreSettings,
+        at_ms: i64,
+    ) -> Result<(), CartError> {
+        let savings = crate::promo::evaluate(
+            &self.lines,
+            promotions,
+            store.currency,
+            store.line_rounding,
+            at_ms,
+            store.utc_offset_minutes,
+        )?;
+        for (line, s) in self.lines.iter_mut().zip(savings) {
+            line.promotions = s;
+        }
+        Ok(())
+    }
+
     pub fn totals(&self, store: &StoreSettings) -> Result<Totals, CartError> {
         let cur = store.currency;
         let rule = store.line_rounding;
@@ -229,13 +261,18 @@ impl Cart {
         let mut own_discounts = Vec::with_capacity(self.lines.len());
         for l in &self.lines {
             let gross = Money::new(l.price(), cur).checked_mul(l.qty)?.round(rule);
+            let promo = Money::sum(cur, l.promotions.iter().map(|p| Money::new(p.amount, cur)))?;
+            if promo.amount < Decimal::ZERO || promo.amount > gross.amount {
+                return Err(CartError::BadPromotion(l.name.clone()));
+            }
+            let after_promo = gross.checked_sub(promo)?;
             let off = match &l.discount {
-                Some(d) => d.amount_off(gross, rule)?,
+                Some(d) => d.amount_off(after_promo, rule)?,
                 None => Money::zero(cur),
             };
             line_gross.push(gross);
-            own_discounts.push(off);
-            after_line.push(gross.checked_sub(off)?);
+            own_discounts.push(promo.checked_add(off)?);
+            after_line.push(after_promo.checked_sub(off)?);
         }
         let base = Money::sum(cur, after_line.iter().copied())?;
         let cart_discount = match &self.discount {

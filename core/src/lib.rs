@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod demo;
 pub mod event;
 pub mod money;
+pub mod promo;
 pub mod refund;
 pub mod report;
 pub mod rescue;

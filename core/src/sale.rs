@@ -6,6 +6,7 @@
 use crate::cart::{Cart, CartError, Discount, PriceOverride};
 use crate::catalogue::SoldBy;
 use crate::money::{Money, MoneyError};
+use crate::promo::PromoSaving;
 use crate::store::StoreSettings;
 use crate::tax::{TaxClass, TaxLine};
 pub use crate::tender::Tender;
@@ -45,6 +46,9 @@ pub struct SaleLine {
     pub price_override: Option<PriceOverride>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_discount: Option<Discount>,
+    /// Promotions that took part of `discount` off, with their names for the receipt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub promotions: Vec<PromoSaving>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +114,7 @@ impl Sale {
                 sold_by: l.sold_by,
                 price_override: l.price_override.clone(),
                 line_discount: l.discount,
+                promotions: l.promotions.clone(),
             })
             .collect();
         Ok(Sale {
@@ -147,6 +152,7 @@ impl Sale {
                     price_override: None,
                     discount: l.line_discount,
                     note: String::new(),
+                    promotions: l.promotions.clone(),
                 })
                 .collect(),
             discount: self.cart_discount,
@@ -279,5 +285,41 @@ mod tests {
             Sale::complete(&Cart::default(), &store, vec![], ck("x")),
             Err(CheckoutError::EmptyCart)
         );
+    }
+
+    #[test]
+    fn a_promotion_is_paid_shown_on_its_line_and_checked_by_the_edge() {
+        use crate::promo::{PromoRule, Promotion};
+        let store = StoreSettings::japan("s", "S");
+        let three_for_500 = Promotion {
+            id: "p1".into(),
+            name: "3 for ¥500".into(),
+            rule: PromoRule::MultiBuy {
+                skus: vec!["a".into()],
+                qty: 3,
+                price: Decimal::from(500),
+            },
+            window: None,
+        };
+        let mut cart = Cart::default();
+        cart.add(
+            &product("a", 180, TaxClass::Reduced, SoldBy::Each),
+            Decimal::from(3),
+        )
+        .unwrap();
+        cart.apply_promotions(std::slice::from_ref(&three_for_500), &store, ck("x").at_ms)
+            .unwrap();
+        let cash = Tender::Cash {
+            tendered: Money::new(Decimal::from(500), Currency::JPY),
+        };
+        let sale = Sale::complete(&cart, &store, vec![cash], ck("L1-000002")).unwrap();
+        assert_eq!(sale.total.amount, Decimal::from(500));
+        assert_eq!(sale.lines[0].discount.amount, Decimal::from(40));
+        assert_eq!(sale.lines[0].promotions[0].name, "3 for ¥500");
+        assert_eq!(sale.verify(&store), Ok(()));
+        // A lane cannot claim a saving bigger than the line.
+        let mut forged = sale.clone();
+        forged.lines[0].promotions[0].amount = Decimal::from(600);
+        assert!(forged.verify(&store).is_err());
     }
 }

@@ -28,6 +28,9 @@ pub struct StoreSettings {
     /// Language of the till's screens ("ja" or "en").
     #[serde(default = "default_locale")]
     pub locale: String,
+    /// Promotions in the order they apply (see `promo`); they reach lanes with the settings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub promotions: Vec<crate::promo::Promotion>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,6 +93,7 @@ impl StoreSettings {
             cash_rounding: None,
             override_approval_percent: default_override_threshold(),
             locale: "ja".into(),
+            promotions: Vec::new(),
         }
     }
 }

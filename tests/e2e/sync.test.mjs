@@ -170,3 +170,32 @@ test('pulls bring every lane the store-wide stock and the owner\'s settings chan
     await two.locator('.bar h1', { hasText: 'till 渋谷 本店' }).waitFor({ timeout: 30_000 });
   });
 });
+
+test('a promotion the owner sets reaches the lane, shows its saving on the line and is charged', { timeout: 240_000 }, async () => {
+  await withTill('promotion', async ({ edge, browser, log }) => {
+    const till = await openTill(await browser.newContext(), log, edge.base);
+    const product = products[6];
+    const deal = 3 * Number(product.price) - 100;
+    const promotion = { id: 'p-3for', name: `3 for ${yen(deal)}`, rule: { kind: 'multi_buy', skus: [product.sku], qty: 3, price: String(deal) } };
+    edge.d1(`UPDATE stores SET settings = json_set(settings, '$.promotions', json('${JSON.stringify([promotion])}')) WHERE id = 'demo-shibuya'`);
+    // The lane has the promotion once a pull brought the new settings; scanning then applies it.
+    const scan = async () => { await till.fill('#scan', product.gtin.replace(/^0/, '')); await till.press('#scan', 'Enter'); };
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      for (let i = 0; i < 3; i += 1) await scan();
+      if (await till.locator('.cart-line .promo').count() > 0) break;
+      assert.ok(Date.now() < deadline, 'the promotion did not reach the lane in 30 s');
+      await till.click('.cart-line .remove');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    assert.equal(await till.textContent('.cart-line .promo'), `3 for ${yen(deal)} −¥100`);
+    assert.equal(await till.textContent('#total'), yen(deal));
+    await till.click('.exact');
+    await till.locator('#change').waitFor();
+    await synced(till);
+    // The edge re-checked the sale with the saving and booked it.
+    const today = await ownerToday(edge);
+    assert.equal(today.sales, 1);
+    assert.equal(Number(today.net.amount), deal);
+  });
+});
