@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::rc::Rc;
-use till_core::cart::Cart;
+use till_core::cart::{Cart, Totals};
 use till_core::catalogue::Catalogue;
 use till_core::event::{new_id, Event, EventBody, EVENT_VERSION};
 use till_core::money::Money;
@@ -249,6 +249,16 @@ impl Till {
             ),
             json,
         ))
+    }
+
+    /// The open cart's totals with today's tax rates (tracked), or None before the lane is
+    /// paired or when the cart cannot be priced.
+    pub fn totals(&self) -> Option<Totals> {
+        self.lane.with(|l| {
+            let store = &l.as_ref()?.store;
+            let today = till_core::time::business_day(now_ms() as i64, store.utc_offset_minutes);
+            self.open.with(|o| o.cart.totals_on(store, &today).ok())
+        })
     }
 
     /// Zero in the store's currency (tracked: views update when the lane is loaded).

@@ -265,10 +265,7 @@ fn LanePanel() -> impl IntoView {
 #[component]
 fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let till = expect_context::<Till>();
-    let totals = Memo::new(move |_| {
-        let store = till.lane.with(|l| l.as_ref().map(|l| l.store.clone()))?;
-        till.open.with(|o| o.cart.totals(&store).ok())
-    });
+    let totals = Memo::new(move |_| till.totals());
     let lines = move || {
         till.open
             .with(|o| o.cart.lines.iter().cloned().enumerate().collect::<Vec<_>>())
@@ -318,11 +315,7 @@ fn PayPanel(paid: RwSignal<Option<Sale>>, busy: RwSignal<bool>) -> impl IntoView
             })
             .unwrap_or_default()
     };
-    let total = move || {
-        let store = till.lane.with(|l| l.as_ref().map(|l| l.store.clone()))?;
-        till.open
-            .with(|o| o.cart.totals(&store).ok().map(|t| t.total))
-    };
+    let total = move || till.totals().map(|t| t.total);
     let pay = move |amount: Option<Money>| {
         let Some(zero) = till
             .lane

@@ -6,7 +6,7 @@ use crate::catalogue::{Product, SoldBy};
 use crate::money::{Money, MoneyError};
 use crate::promo::{PromoError, PromoSaving, Promotion};
 use crate::store::StoreSettings;
-use crate::tax::{TaxClass, TaxLine};
+use crate::tax::{TaxClass, TaxLine, TaxMode, TaxPolicy};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +26,10 @@ pub enum CartError {
     OverrideNeedsApproval(Decimal),
     #[error("a price must not be negative")]
     NegativePrice,
+    #[error("tax exemption needs the customer's certificate number")]
+    ExemptionNeedsCertificate,
+    #[error("this store's prices include tax: a tax-exempt sale is not possible here")]
+    ExemptionNeedsExclusivePrices,
     #[error("the promotion on {0} takes off more than the line costs")]
     BadPromotion(String),
     #[error(transparent)]
@@ -111,6 +115,17 @@ pub struct Cart {
     /// A discount on the whole cart, spread over the lines in proportion to their amounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
+    /// The customer does not pay sales tax (US resale or non-profit certificate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_exempt: Option<TaxExemption>,
+}
+
+/// Why a sale carries no tax: the certificate the cashier recorded, and for whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxExemption {
+    pub certificate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<uuid::Uuid>,
 }
 
 /// What a cart adds up to under a store's rules.
@@ -253,7 +268,36 @@ impl Cart {
         Ok(())
     }
 
+    /// Totals with the tax rates in force on business day `day` (checkout uses the sale's day).
+    pub fn totals_on(&self, store: &StoreSettings, day: &str) -> Result<Totals, CartError> {
+        self.totals_with(store, &store.tax.on(day))
+    }
+
+    /// Totals with the store's latest tax rates (undated policies: the only ones).
     pub fn totals(&self, store: &StoreSettings) -> Result<Totals, CartError> {
+        self.totals_with(store, &store.tax)
+    }
+
+    fn totals_with(&self, store: &StoreSettings, policy: &TaxPolicy) -> Result<Totals, CartError> {
+        let exempt;
+        let policy = match &self.tax_exempt {
+            None => policy,
+            // Tax-inclusive shelf prices have the tax inside them; taking it out is a tax-free
+            // (export) sale with its own rules, which this is not.
+            Some(_) if policy.mode == TaxMode::Inclusive => {
+                return Err(CartError::ExemptionNeedsExclusivePrices)
+            }
+            Some(e) if e.certificate.trim().is_empty() => {
+                return Err(CartError::ExemptionNeedsCertificate)
+            }
+            Some(_) => {
+                exempt = TaxPolicy {
+                    rates: Vec::new(),
+                    ..policy.clone()
+                };
+                &exempt
+            }
+        };
         let cur = store.currency;
         let rule = store.line_rounding;
         let mut line_gross = Vec::with_capacity(self.lines.len());
@@ -287,7 +331,7 @@ impl Cart {
             line_amounts.push(after.checked_sub(*share)?);
         }
         let subtotal = Money::sum(cur, line_amounts.iter().copied())?;
-        let tax = store.tax.summarise(
+        let tax = policy.summarise(
             cur,
             self.lines
                 .iter()
@@ -295,9 +339,9 @@ impl Cart {
                 .zip(line_amounts.iter().copied()),
         )?;
         let tax_total = Money::sum(cur, tax.iter().map(|t| t.tax))?;
-        let total = match store.tax.mode {
-            crate::tax::TaxMode::Inclusive => subtotal,
-            crate::tax::TaxMode::Exclusive => subtotal.checked_add(tax_total)?,
+        let total = match policy.mode {
+            TaxMode::Inclusive => subtotal,
+            TaxMode::Exclusive => subtotal.checked_add(tax_total)?,
         };
         Ok(Totals {
             line_gross,
@@ -384,6 +428,63 @@ pub(crate) mod tests {
             active: true,
             version: 1,
         }
+    }
+
+    /// A US store (New York City, combined state and local sales tax 8.875%, added at the till,
+    /// rounded half-up to the cent): a taxable basket, then the same basket for a customer with a
+    /// resale certificate.
+    #[test]
+    fn us_exclusive_tax_and_a_tax_exempt_customer() {
+        use crate::money::{Currency, Rounding};
+        use crate::tax::{TaxPolicy, TaxRate};
+        let mut store = StoreSettings::japan("nyc", "NYC");
+        store.currency = Currency::USD;
+        store.line_rounding = Rounding::HalfUp;
+        store.tax = TaxPolicy {
+            mode: TaxMode::Exclusive,
+            rounding: Rounding::HalfUp,
+            rates: vec![TaxRate {
+                class: TaxClass::Standard,
+                rate: Decimal::new(8875, 5),
+                from_day: None,
+            }],
+        };
+        let mut cart = Cart::default();
+        let mut p = product("shirt", 0, TaxClass::Standard, SoldBy::Each);
+        p.price = Decimal::new(1000, 2);
+        cart.add(&p, Decimal::ONE).unwrap();
+        let mut q = product("socks", 0, TaxClass::Standard, SoldBy::Each);
+        q.price = Decimal::new(599, 2);
+        cart.add(&q, Decimal::ONE).unwrap();
+        // $15.99 × 8.875% = $1.4191… → $1.42; total $17.41.
+        let t = cart.totals(&store).unwrap();
+        assert_eq!(t.tax_total.amount, Decimal::new(142, 2));
+        assert_eq!(t.total.amount, Decimal::new(1741, 2));
+
+        cart.tax_exempt = Some(TaxExemption {
+            certificate: "ST-120 4471".into(),
+            customer_id: None,
+        });
+        let t = cart.totals(&store).unwrap();
+        assert_eq!(t.tax_total.amount, Decimal::ZERO);
+        assert_eq!(t.total.amount, Decimal::new(1599, 2));
+
+        cart.tax_exempt = Some(TaxExemption {
+            certificate: " ".into(),
+            customer_id: None,
+        });
+        assert_eq!(
+            cart.totals(&store),
+            Err(CartError::ExemptionNeedsCertificate)
+        );
+        cart.tax_exempt = Some(TaxExemption {
+            certificate: "x".into(),
+            customer_id: None,
+        });
+        assert_eq!(
+            cart.totals(&StoreSettings::japan("jp", "JP")),
+            Err(CartError::ExemptionNeedsExclusivePrices)
+        );
     }
 
     #[test]

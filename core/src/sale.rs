@@ -3,7 +3,7 @@
 //! A `Sale` is immutable once made; it carries everything a printed receipt needs and is what the
 //! lane stores and the edge re-checks with the same code.
 
-use crate::cart::{Cart, CartError, Discount, PriceOverride};
+use crate::cart::{Cart, CartError, Discount, PriceOverride, TaxExemption};
 use crate::catalogue::SoldBy;
 use crate::money::{Money, MoneyError};
 use crate::promo::PromoSaving;
@@ -74,6 +74,9 @@ pub struct Sale {
     /// Cash rounding to the smallest coin (due − total), when the store uses it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_rounding: Option<Money>,
+    /// The sale carried no tax, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_exempt: Option<TaxExemption>,
 }
 
 /// Who and when: the facts about a checkout that do not come from the cart.
@@ -96,7 +99,8 @@ impl Sale {
         if cart.is_empty() {
             return Err(CheckoutError::EmptyCart);
         }
-        let totals = cart.totals(store)?;
+        let business_day = crate::time::business_day(ck.at_ms, store.utc_offset_minutes);
+        let totals = cart.totals_on(store, &business_day)?;
         let settlement = settle(totals.total, &tenders, store.cash_rounding)?;
         let lines = cart
             .lines
@@ -123,7 +127,7 @@ impl Sale {
             lane_id: ck.lane_id.to_string(),
             receipt_no: ck.receipt_no,
             at_ms: ck.at_ms,
-            business_day: crate::time::business_day(ck.at_ms, store.utc_offset_minutes),
+            business_day,
             lines,
             subtotal: totals.subtotal,
             tax: totals.tax,
@@ -132,6 +136,7 @@ impl Sale {
             change: settlement.change,
             cart_discount: cart.discount,
             cash_rounding: (!settlement.rounding.is_zero()).then_some(settlement.rounding),
+            tax_exempt: cart.tax_exempt.clone(),
         })
     }
 
@@ -156,6 +161,7 @@ impl Sale {
                 })
                 .collect(),
             discount: self.cart_discount,
+            tax_exempt: self.tax_exempt.clone(),
         }
     }
 
@@ -175,7 +181,10 @@ impl Sale {
                 store.currency
             ));
         }
-        let totals = self.to_cart().totals(store).map_err(|e| e.to_string())?;
+        let totals = self
+            .to_cart()
+            .totals_on(store, &self.business_day)
+            .map_err(|e| e.to_string())?;
         for (i, line) in self.lines.iter().enumerate() {
             let want = (
                 totals.line_gross[i],

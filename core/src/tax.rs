@@ -32,6 +32,10 @@ pub struct TaxRate {
     pub class: TaxClass,
     /// A fraction: 0.10 for 10%.
     pub rate: Decimal,
+    /// The first business day ("YYYY-MM-DD") this rate applies; none means "since always". A
+    /// rate change is a new entry with a later day, so sales before it keep the old rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_day: Option<String>,
 }
 
 /// A store's tax settings.
@@ -53,12 +57,37 @@ impl TaxPolicy {
                 TaxRate {
                     class: TaxClass::Standard,
                     rate: Decimal::new(10, 2),
+                    from_day: None,
                 },
                 TaxRate {
                     class: TaxClass::Reduced,
                     rate: Decimal::new(8, 2),
+                    from_day: None,
                 },
             ],
+        }
+    }
+
+    /// The policy in force on business day `day`: for each class, the rate with the latest
+    /// `from_day` not after `day`. Checkout and the edge's re-check both use the sale's day, so
+    /// a rate change at midnight applies to sales after it and never to the ones before.
+    pub fn on(&self, day: &str) -> TaxPolicy {
+        let mut rates: Vec<TaxRate> = Vec::new();
+        for r in self
+            .rates
+            .iter()
+            .filter(|r| r.from_day.as_deref().is_none_or(|f| f <= day))
+        {
+            match rates.iter_mut().find(|x| x.class == r.class) {
+                Some(x) if x.from_day <= r.from_day => *x = r.clone(),
+                Some(_) => {}
+                None => rates.push(r.clone()),
+            }
+        }
+        TaxPolicy {
+            mode: self.mode,
+            rounding: self.rounding,
+            rates,
         }
     }
 
@@ -66,9 +95,11 @@ impl TaxPolicy {
         if class == TaxClass::Exempt {
             return Decimal::ZERO;
         }
+        // With dated rates, the latest entry (call `on(day)` first to drop future ones).
         self.rates
             .iter()
-            .find(|r| r.class == class)
+            .filter(|r| r.class == class)
+            .max_by(|a, b| a.from_day.cmp(&b.from_day))
             .map(|r| r.rate)
             .unwrap_or(Decimal::ZERO)
     }
@@ -193,6 +224,7 @@ mod tests {
             rates: vec![TaxRate {
                 class: TaxClass::Standard,
                 rate: Decimal::from_str("0.0875").unwrap(),
+                from_day: None,
             }],
         };
         let usd = |v: &str| Money::new(Decimal::from_str(v).unwrap(), Currency::USD);
@@ -202,5 +234,81 @@ mod tests {
             usd("0.88")
         );
         assert_eq!(p.tax_on(TaxClass::Exempt, usd("10.00")).unwrap(), usd("0"));
+    }
+
+    /// Japan's consumption tax rise of 1 October 2019 (8% → 10%, with the 8% reduced rate for
+    /// food starting the same day; National Tax Agency, 「消費税の軽減税率制度の実施について」): a
+    /// policy holding both rates prices a sale by its business day.
+    #[test]
+    fn a_rate_change_at_midnight_applies_to_sales_from_that_day() {
+        let p = TaxPolicy {
+            mode: TaxMode::Inclusive,
+            rounding: Rounding::Down,
+            rates: vec![
+                TaxRate {
+                    class: TaxClass::Standard,
+                    rate: Decimal::new(8, 2),
+                    from_day: None,
+                },
+                TaxRate {
+                    class: TaxClass::Reduced,
+                    rate: Decimal::new(8, 2),
+                    from_day: None,
+                },
+                TaxRate {
+                    class: TaxClass::Standard,
+                    rate: Decimal::new(10, 2),
+                    from_day: Some("2019-10-01".into()),
+                },
+            ],
+        };
+        let before = p.on("2019-09-30");
+        let after = p.on("2019-10-01");
+        assert_eq!(before.rate_of(TaxClass::Standard), Decimal::new(8, 2));
+        assert_eq!(after.rate_of(TaxClass::Standard), Decimal::new(10, 2));
+        assert_eq!(after.rate_of(TaxClass::Reduced), Decimal::new(8, 2));
+        // ¥1,100 inclusive: ¥81 (trunc 81.48) at 8% the day before, ¥100 at 10% from the 1st.
+        assert_eq!(
+            before.tax_on(TaxClass::Standard, yen("1100")).unwrap(),
+            yen("81")
+        );
+        assert_eq!(
+            after.tax_on(TaxClass::Standard, yen("1100")).unwrap(),
+            yen("100")
+        );
+    }
+
+    /// VAT-inclusive prices in the EU (Council Directive 2006/112/EC, art. 73: the taxable amount
+    /// excludes the VAT itself), Germany's 19% standard and 7% reduced rates: a gross ¥/€ price P
+    /// holds VAT P × r / (1 + r). Examples: €119.00 → €19.00; €10.70 → €0.70; €9.99 at 19% →
+    /// €1.595… → €1.60 half-up (commercial rounding, kaufmännische Rundung).
+    #[test]
+    fn eu_vat_inclusive_examples() {
+        let p = TaxPolicy {
+            mode: TaxMode::Inclusive,
+            rounding: Rounding::HalfUp,
+            rates: vec![
+                TaxRate {
+                    class: TaxClass::Standard,
+                    rate: Decimal::new(19, 2),
+                    from_day: None,
+                },
+                TaxRate {
+                    class: TaxClass::Reduced,
+                    rate: Decimal::new(7, 2),
+                    from_day: None,
+                },
+            ],
+        };
+        let eur = |v: &str| Money::new(Decimal::from_str(v).unwrap(), Currency::EUR);
+        for (class, gross, vat) in [
+            (TaxClass::Standard, "119.00", "19.00"),
+            (TaxClass::Reduced, "10.70", "0.70"),
+            (TaxClass::Standard, "9.99", "1.60"),
+            (TaxClass::Reduced, "2.49", "0.16"),
+            (TaxClass::Exempt, "5.00", "0.00"),
+        ] {
+            assert_eq!(p.tax_on(class, eur(gross)).unwrap(), eur(vat), "{gross}");
+        }
     }
 }
