@@ -4,9 +4,12 @@
 //! on the device (UUIDv7) and persisted before the first send, so a retry is recognisably the same
 //! event and the edge can apply it exactly once.
 
+use crate::customer::Customer;
 use crate::refund::Refund;
 use crate::sale::Sale;
 use crate::shift::{CashMoved, ShiftClosed, ShiftOpened};
+use crate::stock::StockAdjustment;
+use crate::void::{CartVoided, SaleVoid};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -38,6 +41,10 @@ pub enum EventBody {
     ShiftOpened(ShiftOpened),
     CashMoved(CashMoved),
     ShiftClosed(ShiftClosed),
+    SaleVoided(SaleVoid),
+    CartVoided(CartVoided),
+    StockAdjusted(StockAdjustment),
+    CustomerCreated(Customer),
 }
 
 impl Event {
@@ -48,6 +55,29 @@ impl Event {
             EventBody::ShiftOpened(_) => "shift_opened",
             EventBody::CashMoved(_) => "cash_moved",
             EventBody::ShiftClosed(_) => "shift_closed",
+            EventBody::SaleVoided(_) => "sale_voided",
+            EventBody::CartVoided(_) => "cart_voided",
+            EventBody::StockAdjusted(_) => "stock_adjusted",
+            EventBody::CustomerCreated(_) => "customer_created",
+        }
+    }
+
+    /// The sale a refund or a void refers to.
+    pub fn ref_id(&self) -> Option<Uuid> {
+        match &self.body {
+            EventBody::RefundIssued(r) => r.sale_id,
+            EventBody::SaleVoided(v) => Some(v.sale_id),
+            _ => None,
+        }
+    }
+
+    /// How the event changes the day's count of transactions: a sale adds one, a void takes
+    /// its sale back out.
+    pub fn sales_count_effect(&self) -> i64 {
+        match &self.body {
+            EventBody::SaleCompleted(_) => 1,
+            EventBody::SaleVoided(_) => -1,
+            _ => 0,
         }
     }
 
@@ -65,6 +95,7 @@ impl Event {
         match &self.body {
             EventBody::SaleCompleted(s) => Some(&s.business_day),
             EventBody::RefundIssued(r) => Some(&r.business_day),
+            EventBody::SaleVoided(v) => Some(&v.business_day),
             _ => None,
         }
     }
@@ -74,6 +105,8 @@ impl Event {
         match &self.body {
             EventBody::SaleCompleted(s) => s.stock_deltas(),
             EventBody::RefundIssued(r) => r.stock_deltas(),
+            EventBody::SaleVoided(v) => v.stock_deltas(),
+            EventBody::StockAdjusted(a) => vec![(a.sku.clone(), a.delta)],
             _ => Vec::new(),
         }
     }
@@ -84,6 +117,9 @@ impl Event {
             EventBody::SaleCompleted(s) => Some(s.total),
             EventBody::RefundIssued(r) => {
                 Some(crate::money::Money::new(-r.total.amount, r.total.currency))
+            }
+            EventBody::SaleVoided(v) => {
+                Some(crate::money::Money::new(-v.total.amount, v.total.currency))
             }
             _ => None,
         }

@@ -5,6 +5,7 @@
 pub mod barcode;
 pub mod cart;
 pub mod catalogue;
+pub mod customer;
 pub mod demo;
 pub mod event;
 pub mod money;
@@ -14,11 +15,13 @@ pub mod report;
 pub mod rescue;
 pub mod sale;
 pub mod shift;
+pub mod stock;
 pub mod store;
 pub mod sync;
 pub mod tax;
 pub mod tender;
 pub mod time;
+pub mod void;
 
 pub use rust_decimal::Decimal;
 pub use uuid::Uuid;

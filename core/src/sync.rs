@@ -93,6 +93,8 @@ pub trait Ledger {
     fn sale(&mut self, id: Uuid) -> Result<Option<Sale>, Self::Error>;
     /// The refunds the store holds against a sale, in the order they were applied.
     fn refunds_of(&mut self, sale_id: Uuid) -> Result<Vec<Refund>, Self::Error>;
+    /// Whether the store holds a void of this sale.
+    fn voided(&mut self, sale_id: Uuid) -> Result<bool, Self::Error>;
     /// Record the event, apply its effects and set the lane's last applied number to its
     /// `lane_seq` — all in one storage transaction.
     fn append(&mut self, event: &Event) -> Result<(), Self::Error>;
@@ -133,12 +135,33 @@ pub fn check<L: Ledger>(
             r.store_id
         )),
         EventBody::RefundIssued(r) => {
-            let (sale, previous) = match r.sale_id {
-                Some(id) => (ledger.sale(id)?, ledger.refunds_of(id)?),
-                None => (None, Vec::new()),
+            let (sale, previous, voided) = match r.sale_id {
+                Some(id) => (ledger.sale(id)?, ledger.refunds_of(id)?, ledger.voided(id)?),
+                None => (None, Vec::new(), false),
             };
-            r.verify(store, sale.as_ref(), &previous)
+            if voided {
+                Err("the sale was voided: there is nothing left to refund".into())
+            } else {
+                r.verify(store, sale.as_ref(), &previous)
+            }
         }
+        EventBody::SaleVoided(v) if v.store_id != store.store_id => Err(format!(
+            "the void is for store {:?}, not this store",
+            v.store_id
+        )),
+        EventBody::SaleVoided(v) => {
+            let sale = ledger.sale(v.sale_id)?;
+            let refunded = !ledger.refunds_of(v.sale_id)?.is_empty();
+            let voided = ledger.voided(v.sale_id)?;
+            v.verify(sale.as_ref(), refunded, voided)
+        }
+        EventBody::CartVoided(c) if c.amount.currency != store.currency => Err(format!(
+            "the voided cart is in {}, not the store's currency",
+            c.amount.currency
+        )),
+        EventBody::CartVoided(_) => Ok(()),
+        EventBody::StockAdjusted(a) => a.validate().map_err(|e| e.to_string()),
+        EventBody::CustomerCreated(c) => c.validate().map_err(|e| e.to_string()),
         EventBody::CashMoved(m) if m.amount.currency != store.currency => Err(format!(
             "cash moved in {}, not the store's currency",
             m.amount.currency
@@ -307,6 +330,12 @@ pub mod memory {
                 })
                 .collect())
         }
+        fn voided(&mut self, sale_id: Uuid) -> Result<bool, Self::Error> {
+            Ok(self
+                .applied
+                .iter()
+                .any(|e| matches!(&e.body, EventBody::SaleVoided(v) if v.sale_id == sale_id)))
+        }
         fn append(&mut self, e: &Event) -> Result<(), Self::Error> {
             for (sku, delta) in e.stock_deltas() {
                 *self.stock.entry(sku).or_default() += delta;
@@ -445,6 +474,86 @@ mod tests {
         let r = ingest(&mut l, "A", &[forged], &store()).unwrap();
         assert_eq!(r.acked_through, 5);
         assert!(l.rejected.last().unwrap().2.contains("does not match"));
+    }
+
+    #[test]
+    fn a_void_reverses_its_sale_once_and_a_voided_sale_cannot_be_refunded() {
+        use crate::refund::{RefundTo, ReturnLine, ReturnOrder};
+        use crate::void::SaleVoid;
+        let mut l = MemLedger::default();
+        let sale_json = sale_event("A", 1);
+        let sale: Event = serde_json::from_value(sale_json.clone()).unwrap();
+        let EventBody::SaleCompleted(s) = &sale.body else {
+            unreachable!()
+        };
+        let event = |seq: u64, body: EventBody| {
+            serde_json::to_value(Event {
+                id: crate::event::new_id(1000 + seq, [seq as u8; 10]),
+                lane_id: "A".into(),
+                lane_seq: seq,
+                at_ms: 0,
+                v: 1,
+                body,
+            })
+            .unwrap()
+        };
+        let void = SaleVoid::of(s, "customer changed mind", Some("m1"), None).unwrap();
+        let refund = crate::refund::Refund::against(
+            crate::sale::Checkout {
+                id: crate::event::new_id(1004, [4; 10]),
+                lane_id: "A",
+                receipt_no: "r".into(),
+                at_ms: 0,
+            },
+            &store(),
+            s,
+            &[],
+            ReturnOrder {
+                lines: vec![ReturnLine {
+                    line: 0,
+                    qty: rust_decimal::Decimal::ONE,
+                }],
+                to: RefundTo::OriginalTenders,
+                reason: "broken".into(),
+                approved_by: None,
+            },
+        );
+        let r = ingest(
+            &mut l,
+            "A",
+            &[
+                sale_json,
+                event(2, EventBody::SaleVoided(void.clone())),
+                event(3, EventBody::SaleVoided(void)),
+            ],
+            &store(),
+        )
+        .unwrap();
+        let statuses: Vec<_> = r.results.iter().map(|x| &x.status).collect();
+        assert_eq!(statuses[0], &PushStatus::Applied);
+        assert_eq!(statuses[1], &PushStatus::Applied);
+        assert!(
+            matches!(statuses[2], PushStatus::Rejected { reason } if reason.contains("already voided"))
+        );
+        // Stock back to where it was; the day nets to zero sales.
+        assert_eq!(
+            l.stock.get("a").copied().unwrap_or_default(),
+            rust_decimal::Decimal::ZERO
+        );
+        let count: i64 = l.applied.iter().map(Event::sales_count_effect).sum();
+        assert_eq!(count, 0);
+        // A refund made on a lane that had not heard of the void is refused at the edge.
+        let refund = refund.unwrap();
+        let r = ingest(
+            &mut l,
+            "A",
+            &[event(4, EventBody::RefundIssued(refund))],
+            &store(),
+        )
+        .unwrap();
+        assert!(
+            matches!(&r.results[0].status, PushStatus::Rejected { reason } if reason.contains("voided"))
+        );
     }
 
     #[test]

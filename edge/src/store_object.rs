@@ -326,12 +326,20 @@ impl Ledger for SqlLedger<'_> {
             .collect()
     }
 
+    fn voided(&mut self, sale_id: Uuid) -> Result<bool> {
+        let row: CountRow = self
+            .sql
+            .exec(
+                "SELECT COUNT(*) AS n FROM events WHERE ref_id = ? AND kind = 'sale_voided'",
+                vec![sale_id.to_string().into()],
+            )?
+            .one()?;
+        Ok(row.n > 0)
+    }
+
     fn append(&mut self, ev: &Event) -> Result<()> {
         let body = serde_json::to_string(ev).map_err(|e| Error::from(e.to_string()))?;
-        let ref_id = match &ev.body {
-            EventBody::RefundIssued(r) => r.sale_id.map(|id| SqlStorageValue::from(id.to_string())),
-            _ => None,
-        };
+        let ref_id = ev.ref_id().map(|id| SqlStorageValue::from(id.to_string()));
         let day = ev.business_day();
         self.sql.exec(
             "INSERT INTO events (id, lane_id, lane_seq, kind, at_ms, business_day, body, ref_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -352,7 +360,7 @@ impl Ledger for SqlLedger<'_> {
         if let (Some(day), Some(net)) = (day, ev.net_effect()) {
             // core's check already refused amounts in another currency or beyond the JS-safe range.
             let net = net.to_minor().map_err(|e| Error::from(e.to_string()))?;
-            let sales = i64::from(matches!(ev.body, EventBody::SaleCompleted(_)));
+            let sales = ev.sales_count_effect();
             // Booked to its own day however late it comes; the day's report says it changed.
             let late = day < self.today.as_str();
             let (late_n, revised) = if late {
