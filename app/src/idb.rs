@@ -12,6 +12,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 use till_core::catalogue::Product;
+use till_core::customer::Customer;
 use till_core::event::Event;
 use till_core::sale::Sale;
 
@@ -193,17 +194,22 @@ async fn read_all<T: DeserializeOwned>(tx: &Transaction<'_>, name: &str) -> Resu
 pub async fn store_changes(
     products: &[Product],
     stock: &[(String, till_core::Decimal)],
+    customers: &[Customer],
     cursor: u64,
 ) -> Result<()> {
     let db = db().await?;
     let tx = db
-        .transaction([CATALOGUE, STOCK, OUTBOX, KV])
+        .transaction([CATALOGUE, STOCK, CUSTOMERS, OUTBOX, KV])
         .with_mode(TransactionMode::Readwrite)
         .build()
         .map_err(IdbError::from_any)?;
     let store = tx.object_store(CATALOGUE).map_err(IdbError::from_any)?;
     for p in products {
         store.put(p).serde().map_err(IdbError::from_any)?;
+    }
+    let people = tx.object_store(CUSTOMERS).map_err(IdbError::from_any)?;
+    for c in customers {
+        people.put(c).serde().map_err(IdbError::from_any)?;
     }
     if !stock.is_empty() {
         let pending: Vec<Event> = read_all(&tx, OUTBOX).await?;

@@ -327,18 +327,20 @@ impl Till {
         loop {
             let page: PullResponse =
                 api::get(&format!("/api/v1/sync/pull?cursor={cursor}"), token).await?;
-            let (mut products, mut stock, mut settings) = (Vec::new(), Vec::new(), None);
+            let (mut products, mut stock, mut customers, mut settings) =
+                (Vec::new(), Vec::new(), Vec::new(), None);
             for change in page.changes {
                 match change {
                     Change::Product(p) => products.push(p),
                     Change::Stock { sku, qty } => stock.push((sku, qty)),
+                    Change::Customer(c) => customers.push(c),
                     Change::Settings(s) => settings = Some(s),
                 }
             }
             if let Some(store) = settings {
                 self.update_settings(store).await?;
             }
-            idb::store_changes(&products, &stock, page.cursor)
+            idb::store_changes(&products, &stock, &customers, page.cursor)
                 .await
                 .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
             if !products.is_empty() {

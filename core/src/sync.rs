@@ -68,6 +68,8 @@ pub enum Change {
         sku: String,
         qty: Decimal,
     },
+    /// A customer made on any lane of the store.
+    Customer(crate::customer::Customer),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

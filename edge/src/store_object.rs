@@ -48,6 +48,9 @@ const MIGRATIONS: &[&str] = &[
     // overnight), how many, and when it last changed that way.
     "ALTER TABLE daily ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
      ALTER TABLE daily ADD COLUMN revised_ms INTEGER;",
+    // 5: customers made on lanes, passed on to every lane by pull.
+    "CREATE TABLE IF NOT EXISTS customers (id TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
+     CREATE INDEX IF NOT EXISTS customers_by_version ON customers(version);",
 ];
 
 fn migrate(sql: &SqlStorage) -> Result<()> {
@@ -357,6 +360,14 @@ impl Ledger for SqlLedger<'_> {
         for (sku, delta) in ev.stock_deltas() {
             self.add_stock(&sku, delta)?;
         }
+        if let EventBody::CustomerCreated(c) = &ev.body {
+            self.version += 1;
+            let body = serde_json::to_string(c).map_err(|e| Error::from(e.to_string()))?;
+            self.sql.exec(
+                "INSERT INTO customers (id, version, body) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = excluded.body",
+                vec![c.id.to_string().into(), SqlStorageValue::try_from_i64(self.version)?, body.into()],
+            )?;
+        }
         if let (Some(day), Some(net)) = (day, ev.net_effect()) {
             // core's check already refused amounts in another currency or beyond the JS-safe range.
             let net = net.to_minor().map_err(|e| Error::from(e.to_string()))?;
@@ -443,14 +454,15 @@ struct ChangeRow {
     body: String,
 }
 
-/// Everything changed after `cursor` (a change version), oldest first: products, stock levels
-/// and settings, numbered by one counter so one cursor pages through all of them.
+/// Everything changed after `cursor` (a change version), oldest first: products, stock levels,
+/// customers and settings, numbered by one counter so one cursor pages through all of them.
 fn pull(sql: &SqlStorage, cursor: u64, limit: usize) -> Result<PullResponse> {
     let cursor = SqlStorageValue::try_from_i64(cursor as i64)?;
     let changed =
         "SELECT 'product' AS kind, sku AS key, version, body FROM products WHERE version > ?1
          UNION ALL SELECT 'stock', sku, version, qty FROM stock WHERE version > ?1
-         UNION ALL SELECT 'settings', '', version, body FROM settings WHERE version > ?1";
+         UNION ALL SELECT 'settings', '', version, body FROM settings WHERE version > ?1
+         UNION ALL SELECT 'customer', id, version, body FROM customers WHERE version > ?1";
     let rows: Vec<ChangeRow> = sql
         .exec(
             &format!("{changed} ORDER BY version LIMIT ?2"),
@@ -479,6 +491,7 @@ fn pull(sql: &SqlStorage, cursor: u64, limit: usize) -> Result<PullResponse> {
                 sku: row.key,
                 qty: row.body.parse().map_err(|e| bad(&e))?,
             },
+            "customer" => Change::Customer(serde_json::from_str(&row.body).map_err(|e| bad(&e))?),
             _ => Change::Settings(serde_json::from_str(&row.body).map_err(|e| bad(&e))?),
         });
     }

@@ -137,6 +137,55 @@ test('pull pages every change — products, stock levels, settings — by one cu
   assert.equal((await call('GET', '/api/v1/sync/pull?cursor=abc', undefined, auth())).status, 400);
 });
 
+/** Every change a lane would pull from the start. */
+async function pullAll() {
+  let cursor = 0;
+  const changes = [];
+  for (let more = true; more;) {
+    const page = (await call('GET', `/api/v1/sync/pull?cursor=${cursor}&limit=5000`, undefined, auth())).body;
+    changes.push(...page.changes);
+    ({ cursor, more } = page);
+  }
+  return changes;
+}
+const levelOf = (changes, sku) => Number(changes.filter((c) => c.kind === 'stock' && c.data.sku === sku).at(-1)?.data.qty ?? 0);
+
+test('a void takes its sale out of the day once; stock adjustments and customers reach the other lanes', async () => {
+  const other = (await call('POST', '/api/v1/lanes/demo', {})).body;
+  const otherAuth = { authorization: `Bearer ${other.token}` };
+  const seq0 = (await call('GET', '/api/v1/owner/today', undefined, { cookie: edge.seeded.cookie })).body.stores[0];
+  const [sale] = JSON.parse(execFileSync(TOOLS_BIN, ['sale-events', other.lane_id, '1', '1']));
+  const uuid = (n) => `0190a000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+  const ev = (seq, type, data) => ({ id: uuid(seq), lane_id: other.lane_id, lane_seq: seq, at_ms: Date.now(), v: 1, type, data });
+  const voidData = {
+    sale_id: sale.data.id, store_id: sale.data.store_id, receipt_no: sale.data.receipt_no, business_day: sale.data.business_day,
+    total: sale.data.total, lines: sale.data.lines.map((l) => ({ sku: l.sku, qty: l.qty })), reason: 'customer changed mind', approved_by: 'm1',
+  };
+  const sku = sale.data.lines[0].sku;
+  const before = levelOf(await pullAll(), sku);
+  const r = await push([
+    sale,
+    ev(2, 'sale_voided', voidData),
+    ev(3, 'sale_voided', voidData),
+    ev(4, 'stock_adjusted', { sku, delta: '12', reason: 'received', note: 'delivery' }),
+    ev(5, 'stock_adjusted', { sku, delta: '-3', reason: 'received' }),
+    ev(6, 'customer_created', { id: uuid(99), name: '山田 花子', phone: '090-1234-5678' }),
+    ev(7, 'customer_created', { id: uuid(98), name: ' ' }),
+  ], other.lane_id, otherAuth);
+  assert.deepEqual(r.body.results.map((x) => x.status), ['applied', 'applied', 'rejected', 'applied', 'rejected', 'applied', 'rejected']);
+  assert.match(r.body.results[2].reason, /already voided/);
+  assert.match(r.body.results[4].reason, /add to/);
+  assert.match(r.body.results[6].reason, /name/);
+  // The voided sale is out of the day: count and net as before it.
+  const after = (await call('GET', '/api/v1/owner/today', undefined, { cookie: edge.seeded.cookie })).body.stores[0];
+  assert.equal(after.sales, seq0.sales);
+  assert.equal(after.net.amount, seq0.net.amount);
+  // Another lane pulls the customer and the stock level (sold 1, voided back, received 12).
+  const changes = await pullAll();
+  assert.equal(changes.find((c) => c.kind === 'customer').data.name, '山田 花子');
+  assert.equal(levelOf(changes, sku), before + 12);
+});
+
 test("owners see and change only their own tenant's stores", async () => {
   assert.equal((await call('GET', '/api/v1/owner/today')).status, 401);
   assert.equal((await call('POST', '/api/v1/auth/login', { email: edge.seeded.email, password: 'wrong' })).body.error.code, 'bad_credentials');
