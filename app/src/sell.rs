@@ -5,7 +5,7 @@ use crate::pwa::ServiceWorker;
 use leptos::ev::KeyboardEvent;
 use leptos::html::Input;
 use leptos::prelude::*;
-use till_core::barcode::{classify, Scan};
+use till_core::barcode::{classify_with, Measure, Scan, ScannerProfile};
 use till_core::catalogue::{Product, SoldBy};
 use till_core::money::Money;
 use till_core::sale::{Sale, Tender};
@@ -67,14 +67,17 @@ pub fn TillPage() -> impl IntoView {
         }
     };
 
-    let add = move |p: &Product| {
-        let qty = match p.sold_by {
+    // Add a product: `qty` from a label (weight), else one piece or, until a scale is attached,
+    // 100 g; `label_price` from a price-embedded label is what the package costs.
+    let add_with = move |p: &Product, qty: Option<Decimal>, label_price: Option<Decimal>| {
+        let qty = qty.unwrap_or(match p.sold_by {
             SoldBy::Each => Decimal::ONE,
-            // Until a scale is attached, a weighed item without a weight-embedded code takes 100 g.
             SoldBy::Kilogram => Decimal::new(100, 3),
-        };
+        });
         let mut outcome = Ok(0);
-        till.edit_cart(|c| outcome = c.add(p, qty));
+        till.edit_cart(|c| {
+            outcome = c.add_labelled(p, qty, label_price);
+        });
         match outcome {
             Ok(_) => {
                 paid.set(None);
@@ -85,6 +88,7 @@ pub fn TillPage() -> impl IntoView {
         }
         focus_scan();
     };
+    let add = move |p: &Product| add_with(p, None, None);
 
     let results = Memo::new(move |_| {
         let q = query.get();
@@ -102,11 +106,37 @@ pub fn TillPage() -> impl IntoView {
         ev.prevent_default();
         crate::perf::start("till:scan");
         let raw = query.get_untracked();
-        let found = match classify(&raw) {
-            Ok(Scan::Gtin(g)) => till
-                .catalogue
-                .with_untracked(|c| c.by_gtin(&g).cloned())
-                .ok_or_else(|| format!("No product has the code {}", g.short())),
+        let layouts = till
+            .lane
+            .with_untracked(|l| l.as_ref().map(|l| l.store.label_layouts.clone()))
+            .unwrap_or_default();
+        let by_gtin = |g: &till_core::barcode::Gtin| {
+            till.catalogue
+                .with_untracked(|c| c.by_gtin(g).cloned())
+                .ok_or_else(|| format!("No product has the code {}", g.short()))
+        };
+        // What the label adds to the product: a weight, or the package's price.
+        let mut label: (Option<Decimal>, Option<Decimal>) = (None, None);
+        let found = match classify_with(&raw, &ScannerProfile::default(), &layouts) {
+            Ok(Scan::Gtin(g)) => by_gtin(&g),
+            Ok(Scan::Gs1(g)) => match g.gtin.as_ref().or(g.contained.as_ref()) {
+                Some(gtin) => {
+                    label = (g.net_weight_kg, g.price);
+                    by_gtin(gtin)
+                }
+                None => Err("This label has no product code: key the item in".into()),
+            },
+            Ok(Scan::Embedded(e)) => {
+                label = match e.measure {
+                    Measure::Weight => (Some(e.value), None),
+                    Measure::Price => (None, Some(e.value)),
+                };
+                till.catalogue
+                    .with_untracked(|c| c.by_sku(&e.item).cloned())
+                    .ok_or_else(|| {
+                        format!("No product has the item number {} of this label", e.item)
+                    })
+            }
             Ok(Scan::Code(code, err)) => till
                 .catalogue
                 .with_untracked(|c| c.by_sku(&code).cloned())
@@ -120,7 +150,7 @@ pub fn TillPage() -> impl IntoView {
         };
         match found {
             Ok(p) => {
-                add(&p);
+                add_with(&p, label.0, label.1);
                 // Leptos updates the DOM synchronously on the signal change: the line is rendered.
                 crate::perf::end("till:scan");
             }

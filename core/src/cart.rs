@@ -181,6 +181,46 @@ impl Cart {
         Ok(self.lines.len() - 1)
     }
 
+    /// Add what a label says: `qty` (a weighed package's weight) and, for a price-embedded
+    /// label, the package's price. A priced package is one line of one package at the printed
+    /// price (the scale priced it; recorded as a price change "price on the label"), so the
+    /// money is exactly what the label says; its weight, when the label has one, goes in the
+    /// note. A labelled package never merges with other lines.
+    pub fn add_labelled(
+        &mut self,
+        product: &Product,
+        qty: Decimal,
+        label_price: Option<Decimal>,
+    ) -> Result<usize, CartError> {
+        let Some(price) = label_price else {
+            return self.add(product, qty);
+        };
+        if price < Decimal::ZERO {
+            return Err(CartError::NegativePrice);
+        }
+        let note = match product.sold_by {
+            SoldBy::Kilogram if qty > Decimal::ZERO => format!("{qty} kg"),
+            _ => String::new(),
+        };
+        self.lines.push(Line {
+            sku: product.sku.clone(),
+            name: product.name.clone(),
+            qty: Decimal::ONE,
+            unit_price: product.price,
+            tax_class: product.tax_class,
+            sold_by: SoldBy::Each,
+            price_override: Some(PriceOverride {
+                price,
+                reason: "price on the label".into(),
+                approved_by: None,
+            }),
+            discount: None,
+            note,
+            promotions: Vec::new(),
+        });
+        Ok(self.lines.len() - 1)
+    }
+
     pub fn set_qty(&mut self, index: usize, qty: Decimal) -> Result<(), CartError> {
         let line = self
             .lines
@@ -485,6 +525,23 @@ pub(crate) mod tests {
             cart.totals(&StoreSettings::japan("jp", "JP")),
             Err(CartError::ExemptionNeedsExclusivePrices)
         );
+    }
+
+    #[test]
+    fn a_labelled_package_is_charged_exactly_its_printed_price() {
+        let store = StoreSettings::japan("s", "S");
+        let mut cart = Cart::default();
+        let meat = product("meat", 1980, TaxClass::Reduced, SoldBy::Kilogram);
+        cart.add_labelled(&meat, Decimal::new(337, 3), Some(Decimal::from(667)))
+            .unwrap();
+        cart.add_labelled(&meat, Decimal::new(412, 3), None)
+            .unwrap();
+        let t = cart.totals(&store).unwrap();
+        assert_eq!(t.line_amounts[0].amount, Decimal::from(667));
+        assert_eq!(cart.lines[0].note, "0.337 kg");
+        // Without a price the weight is the quantity: 0.412 kg × ¥1,980 = ¥815.76 → ¥815.
+        assert_eq!(cart.lines[1].qty, Decimal::new(412, 3));
+        assert_eq!(t.line_amounts[1].amount, Decimal::from(815));
     }
 
     #[test]

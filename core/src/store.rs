@@ -28,6 +28,9 @@ pub struct StoreSettings {
     /// Language of the till's screens ("ja" or "en").
     #[serde(default = "default_locale")]
     pub locale: String,
+    /// How this store's scales print price- or weight-embedded labels (see `barcode`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub label_layouts: Vec<crate::barcode::EmbeddedLayout>,
     /// Promotions in the order they apply (see `promo`); they reach lanes with the settings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub promotions: Vec<crate::promo::Promotion>,
@@ -93,6 +96,7 @@ impl StoreSettings {
             cash_rounding: None,
             override_approval_percent: default_override_threshold(),
             locale: "ja".into(),
+            label_layouts: vec![crate::barcode::EmbeddedLayout::japan_price()],
             promotions: Vec::new(),
         }
     }

@@ -199,3 +199,34 @@ test('a promotion the owner sets reaches the lane, shows its saving on the line 
     assert.equal(Number(today.net.amount), deal);
   });
 });
+
+test('labels: a GS1 DataBar weight label and an in-store price label ring up what they say', { timeout: 240_000 }, async () => {
+  await withTill('labels', async ({ edge, browser, log }) => {
+    const till = await openTill(await browser.newContext(), log, edge.base);
+    const base = { alt_name: '', category: '惣菜 量り売り', tax_class: 'reduced', sold_by: 'kilogram', active: true, version: 0 };
+    await importProducts(edge, [
+      { ...base, sku: '12345', gtin: null, name: '量り売り 唐揚げ', price: '1980' },
+      { ...base, sku: 'D-BEEF', gtin: '04912345678904', name: '国産 牛こま', price: '2000' },
+    ]);
+    // Both arrive with the lane's next pull.
+    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2002 products', null, { timeout: 30_000 });
+    // The store's scale printed "20 12345 00667 c": item 12345, ¥667 (the check digit c by GS1).
+    const body = '201234500667';
+    const sum = [...body].reverse().reduce((n, d, i) => n + Number(d) * (i % 2 === 0 ? 3 : 1), 0);
+    await till.fill('#scan', body + ((10 - (sum % 10)) % 10));
+    await till.press('#scan', 'Enter');
+    await till.locator('.cart-line', { hasText: '量り売り 唐揚げ' }).waitFor();
+    assert.equal(await till.textContent('#total'), '¥667');
+    // A DataBar label from a supplier, with the scanner's AIM identifier: GTIN + net weight 0.250 kg.
+    await till.fill('#scan', ']e001049123456789043103000250');
+    await till.press('#scan', 'Enter');
+    await till.locator('.cart-line', { hasText: '国産 牛こま' }).waitFor();
+    assert.match(await till.textContent('.cart-line:nth-child(2) .qty'), /0\.250 kg/);
+    assert.equal(await till.textContent('#total'), '¥1,167');
+    // A label whose data is damaged adds nothing and says why.
+    await till.fill('#scan', ']e00104912345678905');
+    await till.press('#scan', 'Enter');
+    await till.locator('.message', { hasText: 'check digit' }).waitFor();
+    assert.equal(await till.locator('.cart-line').count(), 2);
+  });
+});
