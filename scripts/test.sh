@@ -7,6 +7,8 @@ source "$ROOT/scripts/tools.sh"
 cd "$ROOT"
 echo "== native tests (core, edge, service worker, tools)" >&2
 cargo test -q -p till-core -p till-edge -p till-tools -p till-sw
+echo "== fuzz (barcode parser, event decoding + ingest; 15 s each — scripts/fuzz.sh runs longer)" >&2
+bash scripts/fuzz.sh 15
 echo "== build (once for all browser tests)" >&2
 bash scripts/build.sh
 echo "== browser tests (headless Chromium against wrangler dev)" >&2

@@ -39,11 +39,12 @@ cargo_tool() { # name version binary [--locked]
   export PATH="$dir/bin:$PATH"
 }
 
-# Chromium for the browser tests; a Japanese font so screenshots of ja screens are legible.
-if [ "${TILL_SKIP_APT:-}" != 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! dpkg -s fonts-ipafont-gothic >/dev/null 2>&1; }; then
-  log "installing chromium, chromium-driver and fonts-ipafont-gothic from apt"
+# Chromium for the browser tests; a Japanese font so screenshots of ja screens are legible;
+# g++ for libFuzzer (the fuzz targets, scripts/fuzz.sh).
+if [ "${TILL_SKIP_APT:-}" != 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v g++ >/dev/null || ! dpkg -s fonts-ipafont-gothic >/dev/null 2>&1; }; then
+  log "installing chromium, chromium-driver, g++ and fonts-ipafont-gothic from apt"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-ipafont-gothic >/dev/null
+  apt-get update -qq && apt-get install -y -qq chromium chromium-driver g++ fonts-ipafont-gothic >/dev/null
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

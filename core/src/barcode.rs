@@ -322,12 +322,13 @@ pub fn parse_gs1(input: &str) -> Result<Gs1, Gs1Error> {
                 );
             }
             _ => {
-                // 393n: ISO 4217 numeric code, then the amount.
-                let (cur, amount) = data.split_at(3.min(data.len()));
-                let code: u16 = cur.parse().map_err(|_| Gs1Error::Invalid(what))?;
-                if amount.is_empty() || !digits {
+                // 393n: ISO 4217 numeric code, then the amount. Digits only (checked before
+                // splitting, so a byte index can never fall inside a character).
+                if !digits || data.len() < 4 {
                     return Err(Gs1Error::Invalid(what));
                 }
+                let (cur, amount) = data.split_at(3);
+                let code: u16 = cur.parse().map_err(|_| Gs1Error::Invalid(what))?;
                 out.price = Some(decimal_with(amount, decimals()).ok_or(Gs1Error::Invalid(what))?);
                 out.price_currency = Some(code);
             }
@@ -784,6 +785,8 @@ mod tests {
         assert_eq!(parse_gs1("17271331"), Err(Gs1Error::Invalid("expiry date")));
         assert_eq!(parse_gs1(""), Err(Gs1Error::Empty));
         assert!(matches!(classify("]C199ABC"), Err(BarcodeError::Gs1(_))));
+        // Found by the fuzz target (core/fuzz): a non-ASCII character in a 393n field.
+        assert_eq!(parse_gs1("393939\u{fffd}"), Err(Gs1Error::Invalid("price with currency")));
     }
 
     /// GS1 General Specifications, price check digit for a 4-digit price: 2875 → 9.
