@@ -8,6 +8,7 @@ mod idb;
 mod lane;
 mod owner;
 mod perf;
+mod print;
 mod pwa;
 mod sell;
 mod storage;

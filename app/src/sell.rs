@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use till_core::barcode::{classify_with, Measure, Scan, ScannerProfile};
 use till_core::catalogue::{Product, SoldBy};
 use till_core::money::Money;
+use till_core::receipt::{self, ReceiptOptions};
 use till_core::sale::{Sale, Tender};
 use till_core::Decimal;
 
@@ -399,7 +400,20 @@ fn PayPanel(paid: RwSignal<Option<Sale>>, busy: RwSignal<bool>) -> impl IntoView
                 <div class="paid" role="alert">
                     <p>"Paid · receipt " <span class="receipt-no">{move || paid.with(|p| p.as_ref().map(|s| s.receipt_no.clone()))}</span></p>
                     <p class="change">"Change " <strong id="change">{move || paid.with(|p| p.as_ref().map(|s| s.change.display()))}</strong></p>
-                    <button id="new-sale" class="primary" on:click=move |_| paid.set(None)>"New sale"</button>
+                    <div class="paid-actions">
+                        <button id="print-receipt" on:click=move |_| crate::print::browser_print()>"Print receipt"</button>
+                        <button id="new-sale" class="primary" on:click=move |_| paid.set(None)>"New sale"</button>
+                    </div>
+                    <div class="receipt-preview" inner_html=move || {
+                        let store = till.lane.with(|l| l.as_ref().map(|l| l.store.clone()));
+                        paid.with(|p| match (p, store) {
+                            (Some(sale), Some(store)) => {
+                                let opts = ReceiptOptions::for_store(&store);
+                                receipt::to_html(&receipt::layout(sale, &store, &opts))
+                            }
+                            _ => String::new(),
+                        })
+                    }></div>
                 </div>
             </Show>
         </section>

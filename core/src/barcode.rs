@@ -786,7 +786,10 @@ mod tests {
         assert_eq!(parse_gs1(""), Err(Gs1Error::Empty));
         assert!(matches!(classify("]C199ABC"), Err(BarcodeError::Gs1(_))));
         // Found by the fuzz target (core/fuzz): a non-ASCII character in a 393n field.
-        assert_eq!(parse_gs1("393939\u{fffd}"), Err(Gs1Error::Invalid("price with currency")));
+        assert_eq!(
+            parse_gs1("393939\u{fffd}"),
+            Err(Gs1Error::Invalid("price with currency"))
+        );
     }
 
     /// GS1 General Specifications, price check digit for a 4-digit price: 2875 → 9.

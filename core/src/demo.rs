@@ -14,7 +14,10 @@ pub const DEMO_PRODUCTS: usize = 2_000;
 pub const DEMO_STORE_ID: &str = "demo-shibuya";
 
 pub fn store() -> StoreSettings {
-    StoreSettings::japan(DEMO_STORE_ID, "till デモ店 渋谷")
+    let mut store = StoreSettings::japan(DEMO_STORE_ID, "till デモ店 渋谷");
+    // A made-up number with a valid check digit (no real business has it on the NTA register).
+    store.registration_no = crate::store::registration_no("T7123456789012").ok();
+    store
 }
 
 /// splitmix64: tiny, fast, good enough to make varied but repeatable data.
@@ -388,6 +391,14 @@ pub fn catalogue(n: usize) -> Vec<Product> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_demo_store_has_a_valid_registration_number() {
+        assert_eq!(
+            super::store().registration_no.as_deref(),
+            Some("T7123456789012")
+        );
+    }
+
     use super::*;
     use std::collections::HashSet;
 

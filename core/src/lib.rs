@@ -10,6 +10,7 @@ pub mod demo;
 pub mod event;
 pub mod money;
 pub mod promo;
+pub mod receipt;
 pub mod refund;
 pub mod report;
 pub mod rescue;

@@ -28,6 +28,18 @@ test('the till boots and sells 3 sales with no network, and they sync once the e
       await till.click('.exact');
       await till.locator('#change').waitFor();
       assert.equal(await till.textContent('#change'), '¥0');
+      // The receipt prints through the browser (no printer attached, no network): in print
+      // media only the 80 mm receipt shows, with what a Japanese receipt must carry.
+      await till.click('#print-receipt');
+      await till.emulateMedia({ media: 'print' });
+      const receipt = till.locator('.receipt');
+      assert.ok(await receipt.isVisible());
+      assert.equal(await till.locator('#scan').evaluate((e) => getComputedStyle(e).visibility), 'hidden');
+      const text = await receipt.innerText();
+      assert.match(text, /登録番号 T7123456789012/);
+      assert.match(text, new RegExp(product.name));
+      assert.match(text, /合計\s*¥/);
+      await till.emulateMedia({ media: 'screen' });
       await till.click('#new-sale');
     }
     await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '3', null, { timeout: 10_000 });

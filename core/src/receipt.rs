@@ -1,0 +1,496 @@
+//! The receipt: one layout from a `Sale` to a list of blocks, and renderers of those blocks —
+//! fixed-width text (what a thermal printer prints; the ESC/POS encoder takes the same blocks)
+//! and an 80 mm HTML receipt for the browser's print dialog, reprints and email.
+//!
+//! A Japanese receipt follows the simplified qualified invoice (適格簡易請求書): the issuer and
+//! registration number, the date, the items with reduced-rate items marked ※, the per-rate
+//! totals and the tax in each, computed once per rate (core's `TaxLine`s).
+
+use crate::money::Money;
+use crate::sale::{Sale, Tender};
+use crate::store::StoreSettings;
+use crate::tax::TaxClass;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    Ja,
+    En,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptOptions {
+    pub lang: Lang,
+    /// Characters per line of the printer: 32 or 42 on 58 mm paper, 42 or 48 on 80 mm.
+    pub columns: usize,
+    #[serde(default)]
+    pub header: Vec<String>,
+    #[serde(default)]
+    pub footer: Vec<String>,
+    /// Where the customer can see this receipt online (printed as a QR code).
+    #[serde(default)]
+    pub digital_url: Option<String>,
+}
+
+impl ReceiptOptions {
+    pub fn for_store(store: &StoreSettings) -> ReceiptOptions {
+        ReceiptOptions {
+            lang: if store.locale == "ja" {
+                Lang::Ja
+            } else {
+                Lang::En
+            },
+            columns: 42,
+            header: Vec::new(),
+            footer: Vec::new(),
+            digital_url: None,
+        }
+    }
+}
+
+/// One piece of a receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Block {
+    /// Centred, large: the store's name.
+    Title {
+        text: String,
+    },
+    Center {
+        text: String,
+    },
+    Text {
+        text: String,
+    },
+    /// Left text and a right-aligned amount on one line (the left wraps if it is too long).
+    Pair {
+        left: String,
+        right: String,
+        #[serde(default)]
+        strong: bool,
+    },
+    Rule,
+    /// The receipt number as a CODE128 barcode, for returns.
+    Barcode {
+        data: String,
+    },
+    Qr {
+        data: String,
+    },
+}
+
+fn t(lang: Lang, ja: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Ja => ja,
+        Lang::En => en,
+    }
+}
+
+fn neg(m: Money) -> String {
+    format!("-{}", m.display())
+}
+
+/// The receipt of `sale`, as blocks.
+pub fn layout(sale: &Sale, store: &StoreSettings, opts: &ReceiptOptions) -> Vec<Block> {
+    let lang = opts.lang;
+    let mut b = vec![Block::Title {
+        text: store.name.clone(),
+    }];
+    b.extend(
+        opts.header
+            .iter()
+            .map(|h| Block::Center { text: h.clone() }),
+    );
+    if let Some(reg) = &store.registration_no {
+        b.push(Block::Center {
+            text: format!("{} {reg}", t(lang, "登録番号", "Registration No.")),
+        });
+    }
+    let time = crate::time::local_time(sale.at_ms, store.utc_offset_minutes);
+    b.push(Block::Pair {
+        left: format!("{} {}", sale.business_day, &time[..5]),
+        right: format!("{} {}", t(lang, "No.", "No."), sale.receipt_no),
+        strong: false,
+    });
+    b.push(Block::Rule);
+    let japan_marks = lang == Lang::Ja && sale.tax.iter().any(|l| l.class == TaxClass::Reduced);
+    for line in &sale.lines {
+        let mark = if japan_marks && line.tax_class == TaxClass::Reduced {
+            "※"
+        } else {
+            ""
+        };
+        let qty = match line.sold_by {
+            crate::catalogue::SoldBy::Each if line.qty == rust_decimal::Decimal::ONE => {
+                String::new()
+            }
+            crate::catalogue::SoldBy::Each => {
+                format!(" {} × {}", line.qty, line.unit_price.display())
+            }
+            crate::catalogue::SoldBy::Kilogram => {
+                format!(" {} kg × {}/kg", line.qty, line.unit_price.display())
+            }
+        };
+        b.push(Block::Pair {
+            left: format!("{mark}{}{qty}", line.name),
+            right: line.gross.display(),
+            strong: false,
+        });
+        for p in &line.promotions {
+            b.push(Block::Pair {
+                left: format!("  {}", p.name),
+                right: neg(Money::new(p.amount, line.gross.currency)),
+                strong: false,
+            });
+        }
+        let promo: rust_decimal::Decimal = line.promotions.iter().map(|p| p.amount).sum();
+        let other = line.discount.amount - promo;
+        if other > rust_decimal::Decimal::ZERO {
+            b.push(Block::Pair {
+                left: format!("  {}", t(lang, "値引", "Discount")),
+                right: neg(Money::new(other, line.discount.currency)),
+                strong: false,
+            });
+        }
+    }
+    b.push(Block::Rule);
+    b.push(Block::Pair {
+        left: t(lang, "小計", "Subtotal").into(),
+        right: sale.subtotal.display(),
+        strong: false,
+    });
+    for tax in &sale.tax {
+        let pct = (tax.rate * rust_decimal::Decimal::ONE_HUNDRED).normalize();
+        let (label, inner) = match (lang, store.tax.mode) {
+            (Lang::Ja, crate::tax::TaxMode::Inclusive) => (format!("{pct}%対象"), "内消費税"),
+            (Lang::Ja, crate::tax::TaxMode::Exclusive) => (format!("{pct}%対象"), "消費税"),
+            (Lang::En, _) => (format!("Taxable at {pct}%"), "tax"),
+        };
+        if tax.class == TaxClass::Exempt {
+            b.push(Block::Pair {
+                left: t(lang, "非課税", "Tax exempt").into(),
+                right: tax.taxable.display(),
+                strong: false,
+            });
+            continue;
+        }
+        b.push(Block::Pair {
+            left: label,
+            right: format!("{} ({inner} {})", tax.taxable.display(), tax.tax.display()),
+            strong: false,
+        });
+    }
+    if let Some(ex) = &sale.tax_exempt {
+        b.push(Block::Text {
+            text: format!(
+                "{} {}",
+                t(lang, "免税証明書", "Exemption certificate"),
+                ex.certificate
+            ),
+        });
+    }
+    b.push(Block::Pair {
+        left: t(lang, "合計", "Total").into(),
+        right: sale.total.display(),
+        strong: true,
+    });
+    if let Some(r) = sale.cash_rounding {
+        b.push(Block::Pair {
+            left: t(lang, "端数調整", "Cash rounding").into(),
+            right: r.display(),
+            strong: false,
+        });
+    }
+    for tender in &sale.tenders {
+        let (label, amount) = match tender {
+            Tender::Cash { tendered } => (t(lang, "お預り(現金)", "Cash").to_string(), *tendered),
+            Tender::Card {
+                amount,
+                brand,
+                last4,
+                approval,
+            } => (
+                format!(
+                    "{brand} ****{last4} ({} {approval})",
+                    t(lang, "承認", "appr.")
+                ),
+                *amount,
+            ),
+            Tender::GiftCard { amount, .. } => {
+                (t(lang, "ギフトカード", "Gift card").into(), *amount)
+            }
+            Tender::StoreCredit { amount, .. } => {
+                (t(lang, "ストアクレジット", "Store credit").into(), *amount)
+            }
+            Tender::Other { amount, name } => (name.clone(), *amount),
+        };
+        b.push(Block::Pair {
+            left: label,
+            right: amount.display(),
+            strong: false,
+        });
+    }
+    b.push(Block::Pair {
+        left: t(lang, "お釣り", "Change").into(),
+        right: sale.change.display(),
+        strong: true,
+    });
+    if japan_marks {
+        b.push(Block::Text {
+            text: "※は軽減税率(8%)対象商品".into(),
+        });
+    }
+    b.push(Block::Rule);
+    b.push(Block::Barcode {
+        data: sale.receipt_no.clone(),
+    });
+    if let Some(url) = &opts.digital_url {
+        b.push(Block::Qr { data: url.clone() });
+    }
+    b.extend(
+        opts.footer
+            .iter()
+            .map(|f| Block::Center { text: f.clone() }),
+    );
+    b
+}
+
+/// Columns a character takes on a receipt printer: East Asian wide and fullwidth characters
+/// (kanji, kana, fullwidth forms) take two.
+pub fn char_width(c: char) -> usize {
+    let u = c as u32;
+    let wide = matches!(u,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+        || c == '※';
+    if c.is_control() {
+        0
+    } else if wide {
+        2
+    } else {
+        1
+    }
+}
+
+pub fn text_width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+/// Split `s` into pieces of at most `width` columns, never inside a character.
+fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut used = 0;
+    for c in s.chars() {
+        let w = char_width(c);
+        if used + w > width.max(2) {
+            out.push(String::new());
+            used = 0;
+        }
+        if let Some(last) = out.last_mut() {
+            last.push(c);
+        }
+        used += w;
+    }
+    out
+}
+
+/// The receipt as fixed-width lines of `columns` columns.
+pub fn to_text(blocks: &[Block], columns: usize) -> Vec<String> {
+    let columns = columns.max(16);
+    let center = |s: &str| {
+        wrap(s, columns)
+            .into_iter()
+            .map(|piece| {
+                let pad = (columns.saturating_sub(text_width(&piece))) / 2;
+                format!("{}{piece}", " ".repeat(pad))
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut out = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Title { text } | Block::Center { text } => out.extend(center(text)),
+            Block::Text { text } => out.extend(wrap(text, columns)),
+            Block::Pair { left, right, .. } if text_width(right) + 3 > columns => {
+                // No room for both on one line: the label, then the amount right-aligned.
+                out.extend(wrap(left, columns));
+                for piece in wrap(right, columns) {
+                    let pad = columns.saturating_sub(text_width(&piece));
+                    out.push(format!("{}{piece}", " ".repeat(pad)));
+                }
+            }
+            Block::Pair { left, right, .. } => {
+                let right_w = text_width(right);
+                let room = columns.saturating_sub(right_w + 1).max(1);
+                let mut pieces = wrap(left, room);
+                let last = pieces.pop().unwrap_or_default();
+                out.extend(pieces);
+                let gap = columns.saturating_sub(text_width(&last) + right_w).max(1);
+                out.push(format!("{last}{}{right}", " ".repeat(gap)));
+            }
+            Block::Rule => out.push("-".repeat(columns)),
+            Block::Barcode { data } => out.extend(center(&format!("||| {data} |||"))),
+            Block::Qr { data } => out.extend(center(data)),
+        }
+    }
+    out
+}
+
+/// Escape text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The receipt as an HTML fragment for an 80 mm browser print (styled by the app's CSS
+/// classes; every text is escaped, nothing executable).
+pub fn to_html(blocks: &[Block]) -> String {
+    let mut h = String::from(r#"<article class="receipt">"#);
+    for block in blocks {
+        match block {
+            Block::Title { text } => {
+                h += &format!(r#"<h2 class="r-title">{}</h2>"#, escape_html(text))
+            }
+            Block::Center { text } => {
+                h += &format!(r#"<p class="r-center">{}</p>"#, escape_html(text))
+            }
+            Block::Text { text } => h += &format!(r#"<p class="r-text">{}</p>"#, escape_html(text)),
+            Block::Pair {
+                left,
+                right,
+                strong,
+            } => {
+                h += &format!(
+                    r#"<p class="r-pair{}"><span>{}</span><span>{}</span></p>"#,
+                    if *strong { " r-strong" } else { "" },
+                    escape_html(left),
+                    escape_html(right)
+                )
+            }
+            Block::Rule => h += r#"<hr class="r-rule">"#,
+            Block::Barcode { data } => {
+                h += &format!(
+                    r#"<p class="r-barcode" data-code128="{0}">{0}</p>"#,
+                    escape_html(data)
+                )
+            }
+            Block::Qr { data } => {
+                h += &format!(
+                    r#"<p class="r-qr" data-qr="{0}">{0}</p>"#,
+                    escape_html(data)
+                )
+            }
+        }
+    }
+    h += "</article>";
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cart::tests::product;
+    use crate::cart::Cart;
+    use crate::catalogue::SoldBy;
+    use crate::money::Currency;
+    use crate::sale::Checkout;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+    use uuid::Uuid;
+
+    fn sale_with(names: (&str, &str)) -> (Sale, StoreSettings) {
+        let mut store = StoreSettings::japan("s", "till 渋谷");
+        store.registration_no = Some("T7000012050002".into());
+        let mut cart = Cart::default();
+        let mut onigiri = product("a", 140, TaxClass::Reduced, SoldBy::Each);
+        onigiri.name = names.0.into();
+        cart.add(&onigiri, Decimal::from(2)).unwrap();
+        let mut bag = product("b", 550, TaxClass::Standard, SoldBy::Each);
+        bag.name = names.1.into();
+        cart.add(&bag, Decimal::ONE).unwrap();
+        let sale = Sale::complete(
+            &cart,
+            &store,
+            vec![Tender::Cash {
+                tendered: Money::new(Decimal::from(1000), Currency::JPY),
+            }],
+            Checkout {
+                id: Uuid::from_u128(9),
+                lane_id: "l1",
+                receipt_no: "L1-000042".into(),
+                at_ms: 1_795_532_400_000,
+            },
+        )
+        .unwrap();
+        (sale, store)
+    }
+
+    #[test]
+    fn a_japanese_receipt_carries_what_a_simplified_qualified_invoice_needs() {
+        let (sale, store) = sale_with(("おにぎり 鮭", "エコバッグ"));
+        let lines = to_text(
+            &layout(&sale, &store, &ReceiptOptions::for_store(&store)),
+            42,
+        );
+        let text = lines.join("\n");
+        for want in [
+            "登録番号 T7000012050002",
+            "2026-11-25",
+            "No. L1-000042",
+            "※おにぎり 鮭 2 × ¥140",
+            "10%対象",
+            "¥550 (内消費税 ¥50)",
+            "8%対象",
+            "¥280 (内消費税 ¥20)",
+            "※は軽減税率(8%)対象商品",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in\n{text}");
+        }
+        // Every line fits the paper, counting kanji and kana as two columns.
+        assert!(lines.iter().all(|l| text_width(l) <= 42), "{text}");
+        let total = lines.iter().find(|l| l.starts_with("合計")).unwrap();
+        assert!(total.ends_with("¥830"), "{total}");
+        let change = lines.iter().find(|l| l.starts_with("お釣り")).unwrap();
+        assert!(change.ends_with("¥170"), "{change}");
+    }
+
+    #[test]
+    fn the_html_receipt_escapes_everything() {
+        let (sale, store) = sale_with(("<script>alert(1)</script>", "\"quoted\" & <b>"));
+        let html = to_html(&layout(&sale, &store, &ReceiptOptions::for_store(&store)));
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("&quot;quoted&quot; &amp; &lt;b&gt;"));
+        assert!(html.contains(r#"data-code128="L1-000042""#));
+    }
+
+    proptest! {
+        #[test]
+        fn rendering_never_panics_and_never_lets_markup_through(a in "\\PC{0,80}", b in "\\PC{0,80}", cols in 0usize..80) {
+            let (sale, store) = sale_with((&a, &b));
+            let blocks = layout(&sale, &store, &ReceiptOptions::for_store(&store));
+            let lines = to_text(&blocks, cols);
+            prop_assert!(lines.iter().all(|l| text_width(l) <= cols.max(16)));
+            let html = to_html(&blocks);
+            let inner = html.trim_start_matches(r#"<article class="receipt">"#);
+            // Every '<' left is one of the renderer's own tags.
+            for (i, _) in inner.match_indices('<') {
+                let tag = &inner[i..];
+                prop_assert!(["<h2 ", "</h2>", "<p ", "</p>", "<span>", "</span>", "<hr ", "</article>"].iter().any(|t| tag.starts_with(t)), "{}", &tag[..tag.len().min(20)]);
+            }
+        }
+    }
+}
