@@ -18,7 +18,7 @@ use till_core::sale::Sale;
 
 const DB_NAME: &str = "till";
 /// Bump with a new arm in `upgrade` — existing data is kept across versions.
-const DB_VERSION: u32 = 2;
+const DB_VERSION: u32 = 3;
 
 pub const CATALOGUE: &str = "catalogue";
 pub const SALES: &str = "sales";
@@ -27,6 +27,9 @@ pub const KV: &str = "kv";
 /// Stock per SKU as this lane knows it: the last level from the edge plus this lane's own
 /// unsynced movements.
 pub const STOCK: &str = "stock";
+/// This lane's stock movements still in the outbox, by lane_seq: kept beside each outbox event
+/// so a pulled stock level can add them without decoding events.
+pub const PENDING: &str = "pending_moves";
 /// Customers, including those created on this lane (device-made ids never collide).
 pub const CUSTOMERS: &str = "customers";
 
@@ -107,6 +110,13 @@ pub async fn db() -> Result<Rc<Database>> {
                     .with_key_path("id".into())
                     .build()?;
                 customers.create_index("name", "name".into()).build()?;
+            }
+            if old < 3 {
+                // Lanes upgraded with events already in the outbox count those movements again
+                // only once they are pushed and pulled back (a short-lived difference).
+                db.create_object_store(PENDING)
+                    .with_key_path("lane_seq".into())
+                    .build()?;
             }
             Ok(())
         })
@@ -199,7 +209,7 @@ pub async fn store_changes(
 ) -> Result<()> {
     let db = db().await?;
     let tx = db
-        .transaction([CATALOGUE, STOCK, CUSTOMERS, OUTBOX, KV])
+        .transaction([CATALOGUE, STOCK, CUSTOMERS, PENDING, KV])
         .with_mode(TransactionMode::Readwrite)
         .build()
         .map_err(IdbError::from_any)?;
@@ -212,9 +222,9 @@ pub async fn store_changes(
         people.put(c).serde().map_err(IdbError::from_any)?;
     }
     if !stock.is_empty() {
-        let pending: Vec<Event> = read_all(&tx, OUTBOX).await?;
+        let pending: Vec<PendingMoves> = read_all(&tx, PENDING).await?;
         let mut own = std::collections::HashMap::<String, till_core::Decimal>::new();
-        for (sku, delta) in pending.iter().flat_map(|e| e.stock_deltas()) {
+        for (sku, delta) in pending.into_iter().flat_map(|p| p.moves) {
             *own.entry(sku).or_default() += delta;
         }
         let levels = tx.object_store(STOCK).map_err(IdbError::from_any)?;
@@ -267,7 +277,7 @@ pub async fn commit_sale<E: std::fmt::Display>(
 ) -> Result<Sale> {
     let db = db().await?;
     let tx = db
-        .transaction([SALES, OUTBOX, KV, STOCK])
+        .transaction([SALES, OUTBOX, PENDING, KV, STOCK])
         .with_mode(TransactionMode::Readwrite)
         .with_options(strict())
         .build()
@@ -293,6 +303,14 @@ pub async fn commit_sale<E: std::fmt::Display>(
     tx.object_store(OUTBOX)
         .map_err(IdbError::from_any)?
         .put(&event)
+        .serde()
+        .map_err(IdbError::from_any)?;
+    tx.object_store(PENDING)
+        .map_err(IdbError::from_any)?
+        .put(&PendingMoves {
+            lane_seq: event.lane_seq,
+            moves: sale.stock_deltas(),
+        })
         .serde()
         .map_err(IdbError::from_any)?;
     let stock = tx.object_store(STOCK).map_err(IdbError::from_any)?;
@@ -362,14 +380,24 @@ pub async fn outbox_len() -> Result<u32> {
 pub async fn trim_outbox(acked_through: u64) -> Result<()> {
     let db = db().await?;
     let tx = db
-        .transaction(OUTBOX)
+        .transaction([OUTBOX, PENDING])
         .with_mode(TransactionMode::Readwrite)
         .build()
         .map_err(IdbError::from_any)?;
-    let store = tx.object_store(OUTBOX).map_err(IdbError::from_any)?;
-    store
-        .delete(0u32 as f64..=acked_through as f64)
-        .primitive()
-        .map_err(IdbError::from_any)?;
+    // The edge has the events, so it counts their stock movements now: both go together.
+    for name in [OUTBOX, PENDING] {
+        tx.object_store(name)
+            .map_err(IdbError::from_any)?
+            .delete(0u32 as f64..=acked_through as f64)
+            .primitive()
+            .map_err(IdbError::from_any)?;
+    }
     commit(tx).await
+}
+
+/// The stock movements of one outbox event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingMoves {
+    pub lane_seq: u64,
+    pub moves: Vec<(String, till_core::Decimal)>,
 }

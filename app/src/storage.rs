@@ -44,18 +44,19 @@ pub async fn persist_and_estimate() -> StorageState {
     state
 }
 
-/// "3.2 MB of 10 GB" style, for the lane panel. Sizes only, never money.
+/// "3.2 MB of 10 GB" style, for the lane panel. Integer arithmetic: float formatting would add
+/// kilobytes of code to the till for one label.
 pub fn human_bytes(bytes: f64) -> String {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes.max(0.0);
+    let mut tenths = (bytes.max(0.0) as u64).saturating_mul(10);
     let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
+    while tenths >= 10_000 && unit < UNITS.len() - 1 {
+        tenths /= 1000;
         unit += 1;
     }
-    if unit == 0 || value >= 100.0 {
-        format!("{value:.0} {}", UNITS[unit])
+    if unit == 0 || tenths >= 1000 {
+        format!("{} {}", tenths / 10, UNITS[unit])
     } else {
-        format!("{value:.1} {}", UNITS[unit])
+        format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
     }
 }

@@ -7,6 +7,7 @@ pub mod cart;
 pub mod catalogue;
 pub mod customer;
 pub mod demo;
+pub mod escpos;
 pub mod event;
 pub mod money;
 pub mod promo;

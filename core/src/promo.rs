@@ -30,8 +30,10 @@ pub struct Promotion {
     pub window: Option<TimeWindow>,
 }
 
+/// Externally tagged on the wire ({"multi_buy": {...}}): an internally tagged enum makes serde
+/// buffer the whole object first, which costs the till's wasm several kilobytes per decoder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum PromoRule {
     /// `qty` units from `skus` (one SKU: a multi-buy; several: a mix-and-match group) for `price`.
     MultiBuy {

@@ -6,6 +6,7 @@
 //! registration number, the date, the items with reduced-rate items marked ※, the per-rate
 //! totals and the tax in each, computed once per rate (core's `TaxLine`s).
 
+use crate::escpos::{Align, BarcodeStyle, CodePage, Cut, Escpos, Font, Hri, PaperWidth, QrLevel};
 use crate::money::Money;
 use crate::sale::{Sale, Tender};
 use crate::store::StoreSettings;
@@ -31,6 +32,10 @@ pub struct ReceiptOptions {
     /// Where the customer can see this receipt online (printed as a QR code).
     #[serde(default)]
     pub digital_url: Option<String>,
+    /// The receipt printer's paper, for `to_escpos`: it fixes the dots across, so the columns of
+    /// the printed lines and whether a barcode fits.
+    #[serde(default)]
+    pub paper: PaperWidth,
 }
 
 impl ReceiptOptions {
@@ -45,6 +50,8 @@ impl ReceiptOptions {
             header: Vec::new(),
             footer: Vec::new(),
             digital_url: None,
+            // 80 mm at 512 dots is the printer 42 columns describes.
+            paper: PaperWidth::Mm80Narrow,
         }
     }
 }
@@ -399,6 +406,94 @@ pub fn to_html(blocks: &[Block]) -> String {
     h
 }
 
+/// The receipt as an ESC/POS print job: Japanese in Kanji mode (Shift_JIS), other languages in
+/// PC858 (€, £ and ¥ all print). Lines are laid out again here rather than taken from `to_text`,
+/// because the printer decides a character's width by its bytes: in Kanji mode "×" is a
+/// two-byte, double-width character, which a Unicode width table calls narrow.
+///
+/// The columns come from the paper and the font: Japanese always prints in font A, whose kanji
+/// are exactly two columns; otherwise font B is chosen when `columns` asks for more than font A
+/// holds. The job ends with a partial cut; opening the drawer is the caller's choice
+/// (`Escpos::open_drawer`), since only a cash sale needs it.
+pub fn to_escpos(blocks: &[Block], opts: &ReceiptOptions) -> Vec<u8> {
+    let code_page = match opts.lang {
+        Lang::Ja => CodePage::ShiftJis,
+        Lang::En => CodePage::Cp858,
+    };
+    let mut p = Escpos::new(opts.paper, code_page);
+    p.init();
+    if opts.lang == Lang::En && opts.columns > opts.paper.columns(Font::A) {
+        p.font(Font::B);
+    }
+    for block in blocks {
+        match block {
+            Block::Title { text } => {
+                p.align(Align::Center)
+                    .bold(true)
+                    .double(true, true)
+                    .wrapped(text)
+                    .double(false, false)
+                    .bold(false)
+                    .align(Align::Left);
+            }
+            Block::Center { text } => {
+                p.align(Align::Center).wrapped(text).align(Align::Left);
+            }
+            Block::Text { text } => {
+                p.wrapped(text);
+            }
+            Block::Pair {
+                left,
+                right,
+                strong,
+            } => {
+                if *strong {
+                    // Double height only: the line keeps all its columns.
+                    p.bold(true)
+                        .double(false, true)
+                        .pair(left, right)
+                        .double(false, false)
+                        .bold(false);
+                } else {
+                    p.pair(left, right);
+                }
+            }
+            Block::Rule => {
+                p.rule('-');
+            }
+            Block::Barcode { data } => {
+                p.align(Align::Center);
+                let style = BarcodeStyle {
+                    height: 60,
+                    module_width: 2,
+                    hri: Hri::Below,
+                };
+                // A receipt number the barcode cannot carry still prints, as text.
+                if p.barcode_style(style)
+                    .and_then(|p| p.code128(data))
+                    .is_err()
+                {
+                    p.wrapped(data);
+                }
+                p.align(Align::Left);
+            }
+            Block::Qr { data } => {
+                // About 25 mm across for a short URL on 80 mm paper, 17 mm on 58 mm: large
+                // enough for a phone at arm's length.
+                let module = if opts.paper == PaperWidth::Mm58 { 4 } else { 6 };
+                p.align(Align::Center);
+                if p.qr(data, module, QrLevel::M).is_err() {
+                    p.wrapped(data);
+                }
+                p.align(Align::Left);
+            }
+        }
+    }
+    // Leave the printer in single-byte mode for whatever prints next.
+    p.kanji(false).cut(Cut::Partial, 0);
+    p.into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,6 +570,128 @@ mod tests {
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("&quot;quoted&quot; &amp; &lt;b&gt;"));
         assert!(html.contains(r#"data-code128="L1-000042""#));
+    }
+
+    /// Shift_JIS bytes of `s`, as a Kanji-mode job writes them.
+    fn sjis(s: &str) -> Vec<u8> {
+        let mut e = Escpos::new(PaperWidth::Mm80, CodePage::ShiftJis);
+        e.kanji(true).text(s);
+        e.as_bytes()[2..].to_vec()
+    }
+
+    fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+        hay.windows(needle.len()).position(|w| w == needle)
+    }
+
+    #[test]
+    fn the_japanese_receipt_prints_in_kanji_mode() {
+        let (sale, store) = sale_with(("おにぎり 鮭", "エコバッグ"));
+        let opts = ReceiptOptions::for_store(&store);
+        let bytes = to_escpos(&layout(&sale, &store, &opts), &opts);
+        let mut want = vec![
+            0x1B, 0x40, // ESC @
+            0x1B, 0x52, 0x08, // ESC R 8: Japan, 0x5C prints ¥
+            0x1B, 0x74, 0x01, // ESC t 1: katakana
+            0x1C, 0x43, 0x01, // FS C 1: Shift_JIS
+            0x1C, 0x26, // FS &: Kanji mode
+            0x1B, 0x61, 0x01, // ESC a 1: centre
+            0x1B, 0x45, 0x01, // ESC E 1: bold
+            0x1D, 0x21, 0x11, // GS ! 0x11: double width and height
+        ];
+        want.extend_from_slice(b"till ");
+        want.extend_from_slice(&[0x8F, 0x61, 0x92, 0x4A, 0x0A]); // 渋谷 LF
+        want.extend_from_slice(&[0x1D, 0x21, 0x00, 0x1B, 0x45, 0x00, 0x1B, 0x61, 0x00]);
+        assert_eq!(
+            &bytes[..want.len()],
+            want.as_slice(),
+            "{:02x?}",
+            &bytes[..40]
+        );
+        // 42 columns on 80 mm / 512 dots, kanji and × two columns each, ¥ one.
+        for line in [
+            "登録番号 T7000012050002",
+            "※おにぎり 鮭 2 × ¥140               ¥280",
+            "10%対象                ¥550 (内消費税 ¥50)",
+            "8%対象                 ¥280 (内消費税 ¥20)",
+            "お預り(現金)                        ¥1,000",
+            "※は軽減税率(8%)対象商品",
+        ] {
+            let mut encoded = sjis(line);
+            encoded.push(0x0A);
+            assert!(find(&bytes, &encoded).is_some(), "missing {line:?}");
+            assert!(text_columns(line) <= 42);
+        }
+        // Total and change: bold and double height.
+        let mut total = vec![0x1B, 0x45, 0x01, 0x1D, 0x21, 0x01];
+        total.extend(sjis("合計                                  ¥830"));
+        assert!(find(&bytes, &total).is_some());
+        assert!(find(&bytes, &sjis("お釣り                                ¥170")).is_some());
+        // The receipt number as CODE128 {B, centred under HRI settings.
+        let mut barcode = vec![
+            0x1B, 0x61, 0x01, 0x1D, 0x68, 60, 0x1D, 0x77, 2, 0x1D, 0x48, 2,
+        ];
+        barcode.extend_from_slice(&[0x1D, 0x6B, 73, 11]);
+        barcode.extend_from_slice(b"{BL1-000042");
+        assert!(find(&bytes, &barcode).is_some());
+        // Kanji mode off, partial cut.
+        assert!(bytes.ends_with(&[0x1C, 0x2E, 0x1D, 0x56, 0x42, 0x00]));
+    }
+
+    fn text_columns(s: &str) -> usize {
+        crate::escpos::text_columns(CodePage::ShiftJis, s)
+    }
+
+    #[test]
+    fn a_euro_receipt_prints_in_pc858_with_the_qr_link() {
+        let (mut sale, mut store) = sale_with(("Croissant", "Café au lait"));
+        store.locale = "en".into();
+        store.currency = Currency::EUR;
+        store.registration_no = None;
+        for l in &mut sale.lines {
+            l.gross.currency = Currency::EUR;
+        }
+        sale.total.currency = Currency::EUR;
+        let mut opts = ReceiptOptions::for_store(&store);
+        opts.digital_url = Some("https://r.example/L1-000042".into());
+        opts.paper = PaperWidth::Mm58;
+        opts.columns = 32;
+        let bytes = to_escpos(&layout(&sale, &store, &opts), &opts);
+        assert_eq!(&bytes[..5], [0x1B, 0x40, 0x1B, 0x74, 19]);
+        // "Café" with é = 0x82; € = 0xD5; 32 columns.
+        assert!(find(&bytes, b"Caf\x82 au lait             \xD5550.00\n").is_some());
+        let mut qr = vec![
+            0x1D, 0x28, 0x6B, 4, 0, 49, 65, 50, 0, 0x1D, 0x28, 0x6B, 3, 0, 49, 67, 4,
+        ];
+        qr.extend_from_slice(&[0x1D, 0x28, 0x6B, 3, 0, 49, 69, 49, 0x1D, 0x28, 0x6B, 30, 0]);
+        qr.extend_from_slice(b"\x31\x50\x30https://r.example/L1-000042");
+        assert!(find(&bytes, &qr).is_some());
+        assert!(
+            !bytes.windows(2).any(|w| w == [0x1C, 0x26]),
+            "no Kanji mode"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn printing_never_panics_and_names_cannot_send_commands(
+            a in "\\PC{0,80}|[\\x00-\\x1f]{0,8}",
+            b in "\\PC{0,80}",
+            ja in any::<bool>(),
+            paper in prop_oneof![Just(PaperWidth::Mm58), Just(PaperWidth::Mm80), Just(PaperWidth::Mm80Narrow)],
+            cols in 0usize..80,
+        ) {
+            let (sale, store) = sale_with((&format!("{a}\u{1b}p\u{0}"), &b));
+            let mut opts = ReceiptOptions::for_store(&store);
+            opts.lang = if ja { Lang::Ja } else { Lang::En };
+            opts.paper = paper;
+            opts.columns = cols;
+            opts.digital_url = Some(b.clone());
+            let bytes = to_escpos(&layout(&sale, &store, &opts), &opts);
+            // The renderer never opens the drawer, so ESC p in the output would have come from
+            // a product name.
+            prop_assert!(!bytes.windows(2).any(|w| w == [0x1B, b'p']));
+            prop_assert!(bytes.ends_with(&[0x1D, 0x56, 0x42, 0x00]));
+        }
     }
 
     proptest! {

@@ -176,7 +176,7 @@ test('a promotion the owner sets reaches the lane, shows its saving on the line 
     const till = await openTill(await browser.newContext(), log, edge.base);
     const product = products[6];
     const deal = 3 * Number(product.price) - 100;
-    const promotion = { id: 'p-3for', name: `3 for ${yen(deal)}`, rule: { kind: 'multi_buy', skus: [product.sku], qty: 3, price: String(deal) } };
+    const promotion = { id: 'p-3for', name: `3 for ${yen(deal)}`, rule: { multi_buy: { skus: [product.sku], qty: 3, price: String(deal) } } };
     edge.d1(`UPDATE stores SET settings = json_set(settings, '$.promotions', json('${JSON.stringify([promotion])}')) WHERE id = 'demo-shibuya'`);
     // The lane has the promotion once a pull brought the new settings; scanning then applies it.
     const scan = async () => { await till.fill('#scan', product.gtin.replace(/^0/, '')); await till.press('#scan', 'Enter'); };
