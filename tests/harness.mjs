@@ -56,7 +56,7 @@ export function demoCatalogue(count = 2000) {
  * Pass `dir` (and `port`) from an earlier edge to restart it on the same data; `assets` serves
  * another build of the till than dist/ (a "deploy" of a new version).
  */
-export async function startEdge({ dir, port, seed = true, extraSql = '', assets } = {}) {
+export async function startEdge({ dir, port, seed = true, extraSql = '', assets, demo = true } = {}) {
   const fresh = !dir;
   dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'till-edge-'));
   port ??= await freePort();
@@ -71,7 +71,7 @@ export async function startEdge({ dir, port, seed = true, extraSql = '', assets 
   const proc = spawn(
     WRANGLER,
     ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', dir,
-      '--var', 'DEMO_MODE:on', '--log-level', 'warn', '--show-interactive-dev-session=false',
+      '--var', `DEMO_MODE:${demo ? 'on' : 'off'}`, '--log-level', 'warn', '--show-interactive-dev-session=false',
       ...(assets ? ['--assets', assets] : [])],
     { cwd: EDGE_DIR, env: QUIET_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -139,10 +139,10 @@ export async function newPage(context, log) {
  * Run `body` with a fresh edge and browser; on failure save a screenshot of every open page, the
  * browser console and the edge's log under target/e2e/<name>*; always stop everything.
  */
-export async function withTill(name, body) {
+export async function withTill(name, body, edgeOptions = {}) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const log = [];
-  const edge = await startEdge();
+  const edge = await startEdge(edgeOptions);
   const browser = await launchBrowser();
   const ctx = { edge, browser, log, pages: [] };
   try {

@@ -46,6 +46,10 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     /// (received, total) while a catalogue download is under way.
     pub loading: Option<(u64, u64)>,
+    /// The owner removed this lane: it no longer syncs; its unsynced sales wait for a rescue
+    /// export.
+    #[serde(default)]
+    pub revoked: bool,
 }
 
 /// The till's shared state, provided as context. Every field is a Copy signal handle.
@@ -290,6 +294,15 @@ impl Till {
                         });
                         let _ = idb::put(keys::LAST_SYNC, &now).await;
                     }
+                    Err(ApiError::Refused { code, message, .. }) if code == "lane_revoked" => {
+                        self.status.update(|s| {
+                            s.revoked = true;
+                            s.last_error = Some(message);
+                        });
+                        tabs::post(&Message::Status(self.status.get_untracked()));
+                        // Nothing this lane sends will be taken any more: stop trying.
+                        return;
+                    }
                     Err(e) => {
                         failures += 1;
                         self.status.update(|s| {
@@ -412,6 +425,25 @@ impl Till {
             .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
         self.lane.set(Some(lane.clone()));
         tabs::post(&Message::Paired(lane));
+        Ok(())
+    }
+
+    /// Pair this browser with a store by the one-time code the owner made.
+    pub async fn pair(self, code: &str) -> Result<(), String> {
+        let lane: LaneConfig = api::post(
+            "/api/v1/lanes/pair",
+            None,
+            &serde_json::json!({ "code": code }),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        idb::put(keys::LANE, &lane)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.lane.set(Some(lane.clone()));
+        tabs::post(&Message::Paired(lane));
+        self.status.update(|s| s.last_error = None);
+        self.kick.update(|k| *k += 1);
         Ok(())
     }
 

@@ -134,6 +134,7 @@ pub fn OwnerPage() -> impl IntoView {
                             <p class="day">{s.business_day.clone()}</p>
                             <p class="net">"Net sales " <strong class="net-amount">{s.net.display()}</strong></p>
                             <p class="count">"Transactions " <strong class="sales-count">{s.sales}</strong></p>
+                            <StoreLanes store_id=s.store_id.clone()/>
                             <StoreHistoryView history=Signal::derive({ let id = s.store_id.clone(); move || history.with(|h| h.get(&id).cloned().unwrap_or_default()) })/>
                         </li>
                     }/>
@@ -238,5 +239,103 @@ fn StoreHistoryView(history: Signal<StoreHistory>) -> impl IntoView {
                 }/>
             </ul>
         </Show>
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct LaneRow {
+    id: String,
+    code: String,
+    revoked_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Lanes {
+    lanes: Vec<LaneRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct PairingCode {
+    code: String,
+    expires_ms: i64,
+}
+
+/// A store's tills: add one with a one-time pairing code, remove a lost one.
+#[component]
+fn StoreLanes(store_id: String) -> impl IntoView {
+    let lanes = RwSignal::new(Vec::<LaneRow>::new());
+    let code = RwSignal::new(None::<PairingCode>);
+    let error = RwSignal::new(None::<String>);
+    let id = js_sys::encode_uri_component(&store_id)
+        .as_string()
+        .unwrap_or_default();
+    let lanes_path = format!("/api/v1/stores/{id}/lanes");
+    let codes_path = format!("/api/v1/stores/{id}/pairing-codes");
+    let load = {
+        let path = lanes_path.clone();
+        move || {
+            let path = path.clone();
+            leptos::task::spawn_local(async move {
+                match api::get::<Lanes>(&path, None).await {
+                    Ok(l) => lanes.set(l.lanes),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+        }
+    };
+    load();
+    let add = move |_| {
+        let path = codes_path.clone();
+        leptos::task::spawn_local(async move {
+            match api::post::<_, PairingCode>(&path, None, &serde_json::json!({})).await {
+                Ok(c) => code.set(Some(c)),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let revoke = move |lane_id: String| {
+        let load = load.clone();
+        leptos::task::spawn_local(async move {
+            let path = format!(
+                "/api/v1/lanes/{}/revoke",
+                js_sys::encode_uri_component(&lane_id)
+            );
+            match api::post::<_, serde_json::Value>(&path, None, &serde_json::json!({})).await {
+                Ok(_) => load(),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="store-lanes">
+            <h3>"Tills"</h3>
+            <ul class="lanes">
+                <For each=move || lanes.get() key=|l| (l.id.clone(), l.revoked_ms.is_some()) children=move |l| {
+                    let revoke = revoke.clone();
+                    let lane_id = l.id.clone();
+                    let revoked = l.revoked_ms.is_some();
+                    view! {
+                        <li class="lane-row" data-lane=l.code.clone()>
+                            <span>{format!("Lane {}", l.code)}{revoked.then_some(" — removed")}</span>
+                            <Show when=move || !revoked>
+                                <button class="revoke" on:click={ let revoke = revoke.clone(); let lane_id = lane_id.clone(); move |_| revoke(lane_id.clone()) }>"Remove"</button>
+                            </Show>
+                        </li>
+                    }
+                }/>
+            </ul>
+            <button id="add-till" on:click=add>"Add a till"</button>
+            {move || code.get().map(|c| view! {
+                <p>"On the new till, open this site and type: "
+                    <strong class="pairing-code-shown">{c.code}</strong>
+                    {format!(" (works once, until {})", String::from(
+                        // The owner's own clock and language, on the owner's own device.
+                        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(c.expires_ms as f64))
+                            .to_locale_time_string("default"),
+                    ))}
+                </p>
+            })}
+            <p class="error" role="alert">{move || error.get()}</p>
+        </section>
     }
 }

@@ -167,6 +167,12 @@ pub fn TillPage() -> impl IntoView {
                 <Show when=move || till.ready.get()><LanePanel/></Show>
                 <Show when=move || till.ready.get()><SyncBadge status=till.status.into() utc_offset_minutes=Signal::derive(move || till.lane.with(|l| l.as_ref().map(|l| l.store.utc_offset_minutes).unwrap_or(0)))/></Show>
             </header>
+            <Show when=move || till.ready.get() && till.lane.with(|l| l.is_none())>
+                <PairingPanel/>
+            </Show>
+            <Show when=move || till.status.with(|s| s.revoked)>
+                <p class="revoked-banner" role="alert">"The owner removed this till from the store: it no longer syncs. Its unsynced sales are kept here — save them to a file under “This till” and give it to the owner."</p>
+            </Show>
             <Show when=move || till.status.with(|s| !s.online && s.last_error.is_some())>
                 <p class="offline-banner" role="status">"Offline: sales are kept safely on this till and sync when the connection is back."</p>
             </Show>
@@ -243,6 +249,33 @@ fn SyncBadge(status: Signal<SyncStatus>, utc_offset_minutes: Signal<i32>) -> imp
         <span class="sync-badge" role="status" title=title data-unsynced=move || status.with(|s| s.unsynced.to_string())>
             {text}
         </span>
+    }
+}
+
+/// A new till: type the one-time code the owner made in the dashboard.
+#[component]
+fn PairingPanel() -> impl IntoView {
+    let till = expect_context::<Till>();
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            error.set(till.pair(&code.get_untracked()).await.err());
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="pairing" on:submit=submit>
+            <h2>"Pair this till with your store"</h2>
+            <p>"In the owner dashboard choose “Add a till”, then type the code shown there."</p>
+            <input id="pairing-code" autocomplete="off" autocapitalize="characters" placeholder="ABCD-EFGH" aria-label="Pairing code"
+                prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
+            <button id="pair" class="primary" type="submit" disabled=move || busy.get()>"Pair"</button>
+            <p class="error" role="alert">{move || error.get()}</p>
+        </form>
     }
 }
 

@@ -140,6 +140,7 @@ pub fn check_digit(body: &str) -> u8 {
         .bytes()
         .rev()
         .enumerate()
+        // Wrapping, so a non-digit gives a wrong check digit rather than a panic.
         .map(|(i, b)| u32::from(b.wrapping_sub(b'0') % 10) * if i % 2 == 0 { 3 } else { 1 })
         .sum();
     ((10 - sum % 10) % 10) as u8
@@ -438,8 +439,12 @@ fn apply(out: &mut Gs1, ai: &str, data: &str) -> Result<(), Gs1Error> {
         AiLen::Var(max) if count > max => return Err(Gs1Error::TooLong(what)),
         _ => {}
     }
-    let text = matches!(ai, "10" | "21");
-    if text && !data.chars().all(is_cset82) || !text && !data.bytes().all(|b| b.is_ascii_digit()) {
+    let readable = if matches!(ai, "10" | "21") {
+        data.chars().all(is_cset82)
+    } else {
+        data.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !readable {
         return Err(Gs1Error::Invalid(what));
     }
     // Past this point numeric data is ASCII digits, so byte indexing is safe.

@@ -83,6 +83,38 @@ impl std::fmt::Display for PasswordHash {
     }
 }
 
+/// How long a pairing code works after the owner made it.
+pub const PAIRING_MINUTES: i64 = 15;
+
+/// Crockford's base32 alphabet: no I, L, O or U, so a code read aloud or typed from a phone
+/// screen has nothing to confuse.
+const PAIRING_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A pairing code from 40 random bits: 8 characters, shown as "ABCD-EFGH".
+pub fn pairing_code(random: [u8; 5]) -> String {
+    let bits = random.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b));
+    let chars: String = (0..8)
+        .rev()
+        .map(|i| PAIRING_ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
+        .collect();
+    format!("{}-{}", &chars[..4], &chars[4..])
+}
+
+/// What the cashier typed, as the canonical 8 characters (spaces and hyphens dropped, any
+/// case; O read as 0, I and L as 1), or None if it cannot be a code.
+pub fn normalise_pairing_code(input: &str) -> Option<String> {
+    let code: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect();
+    (code.len() == 8 && code.bytes().all(|b| PAIRING_ALPHABET.contains(&b))).then_some(code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +155,25 @@ mod tests {
         assert!(!h.matches(&[8; 32]));
         assert_eq!(PasswordHash::parse("md5$1$00$00"), None);
         assert_eq!(PasswordHash::parse(&format!("{s}$extra")), None);
+    }
+
+    #[test]
+    fn pairing_codes_read_back_however_they_are_typed() {
+        let code = pairing_code([0xde, 0xad, 0xbe, 0xef, 0x01]);
+        assert_eq!(code.len(), 9);
+        assert_eq!(&code[4..5], "-");
+        let canonical = normalise_pairing_code(&code).unwrap();
+        assert_eq!(
+            normalise_pairing_code(&code.to_lowercase()),
+            Some(canonical.clone())
+        );
+        assert_eq!(
+            normalise_pairing_code(&format!(" {} ", canonical.replace('0', "o"))),
+            Some(canonical)
+        );
+        assert_eq!(normalise_pairing_code("ABCD-EFG"), None);
+        assert_eq!(normalise_pairing_code("ABCD-EFGU"), None);
+        assert_eq!(pairing_code([0; 5]), "0000-0000");
+        assert_eq!(pairing_code([0xff; 5]), "ZZZZ-ZZZZ");
     }
 }

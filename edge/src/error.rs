@@ -18,6 +18,8 @@ pub enum ApiError {
     BadDeviceToken,
     #[error("this lane was removed from the store by the owner; its unsynced sales are kept on the device")]
     LaneRevoked,
+    #[error("that pairing code is wrong, used or expired: ask the owner for a new one")]
+    BadPairingCode,
     #[error("you do not have access to that")]
     Forbidden,
     #[error("{0} was not found")]
@@ -33,7 +35,10 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => 400,
             ApiError::TooLarge(_) => 413,
-            ApiError::Unauthenticated | ApiError::BadCredentials | ApiError::BadDeviceToken => 401,
+            ApiError::Unauthenticated
+            | ApiError::BadCredentials
+            | ApiError::BadDeviceToken
+            | ApiError::BadPairingCode => 401,
             ApiError::LaneRevoked | ApiError::Forbidden => 403,
             ApiError::NotFound(_) => 404,
             ApiError::ProtocolTooOld(_) => 426,
@@ -49,6 +54,7 @@ impl ApiError {
             ApiError::BadCredentials => "bad_credentials",
             ApiError::BadDeviceToken => "bad_device_token",
             ApiError::LaneRevoked => "lane_revoked",
+            ApiError::BadPairingCode => "bad_pairing_code",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::ProtocolTooOld(_) => "protocol_too_old",

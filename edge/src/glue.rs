@@ -38,11 +38,20 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(answer)
 }
 
+/// The `{id}` of `path` when it reads "{prefix}{id}{suffix}" (one path segment, not empty).
+fn path_id<'a>(path: &'a str, prefix: &str, suffix: &str) -> Option<&'a str> {
+    let id = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    (!id.is_empty() && !id.contains('/')).then_some(id)
+}
+
 async fn route(req: Request, env: &Env) -> ApiResult {
     let path = req.path();
+    let store = |suffix| path_id(&path, "/api/v1/stores/", suffix);
+    let lane = |suffix| path_id(&path, "/api/v1/lanes/", suffix);
     match (req.method(), path.as_str()) {
         (Method::Get, "/api/health") => health(env),
         (Method::Post, "/api/v1/lanes/demo") => enrol_demo_lane(env).await,
+        (Method::Post, "/api/v1/lanes/pair") => pair_lane(req, env).await,
         (Method::Get, "/api/v1/lane") => lane_info(req, env).await,
         (Method::Post, "/api/v1/sync/push") => push(req, env).await,
         (Method::Get, "/api/v1/sync/pull") => pull(req, env).await,
@@ -50,26 +59,29 @@ async fn route(req: Request, env: &Env) -> ApiResult {
         (Method::Post, "/api/v1/auth/logout") => logout(req, env).await,
         (Method::Get, "/api/v1/owner/today") => owner_today(req, env).await,
         (Method::Get, "/api/v1/owner/days") => owner_days(req, env).await,
-        (Method::Get, p) if p.starts_with("/api/v1/stores/") && p.ends_with("/rejected") => {
-            let store_id = p
-                .trim_start_matches("/api/v1/stores/")
-                .trim_end_matches("/rejected")
-                .to_string();
-            rejected_events(req, env, &store_id).await
+        (Method::Post, _) if lane("/revoke").is_some() => {
+            let id = lane("/revoke").unwrap_or_default().to_string();
+            revoke_lane(req, env, &id).await
         }
-        (Method::Post, p) if p.starts_with("/api/v1/stores/") && p.ends_with("/rescue") => {
-            let store_id = p
-                .trim_start_matches("/api/v1/stores/")
-                .trim_end_matches("/rescue")
-                .to_string();
-            upload_rescue(req, env, &store_id).await
+        (Method::Post, _) if store("/pairing-codes").is_some() => {
+            let id = store("/pairing-codes").unwrap_or_default().to_string();
+            create_pairing_code(req, env, &id).await
         }
-        (Method::Post, p) if p.starts_with("/api/v1/stores/") && p.ends_with("/catalogue") => {
-            let store_id = p
-                .trim_start_matches("/api/v1/stores/")
-                .trim_end_matches("/catalogue")
-                .to_string();
-            import_catalogue(req, env, &store_id).await
+        (Method::Get, _) if store("/lanes").is_some() => {
+            let id = store("/lanes").unwrap_or_default().to_string();
+            store_lanes(req, env, &id).await
+        }
+        (Method::Get, _) if store("/rejected").is_some() => {
+            let id = store("/rejected").unwrap_or_default().to_string();
+            rejected_events(req, env, &id).await
+        }
+        (Method::Post, _) if store("/rescue").is_some() => {
+            let id = store("/rescue").unwrap_or_default().to_string();
+            upload_rescue(req, env, &id).await
+        }
+        (Method::Post, _) if store("/catalogue").is_some() => {
+            let id = store("/catalogue").unwrap_or_default().to_string();
+            import_catalogue(req, env, &id).await
         }
         _ => Err(ApiError::NotFound(format!("{} {path}", req.method()))),
     }
@@ -93,10 +105,23 @@ async fn enrol_demo_lane(env: &Env) -> ApiResult {
     let store = store_row(env, store_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("the demo store".into()))?;
+    let lane = create_lane(env, &store, &new_lane_id()?).await?;
+    json_ok(&lane)
+}
+
+fn new_lane_id() -> std::result::Result<String, ApiError> {
+    Ok(format!("lane-{}", hex::encode(random_bytes::<8>()?)))
+}
+
+/// Make lane `lane_id` of `store`: the next free receipt prefix ("L3") and a fresh device token,
+/// of which only the hash is kept. The answer is what the till stores as its pairing.
+async fn create_lane(
+    env: &Env,
+    store: &StoreRow,
+    lane_id: &str,
+) -> std::result::Result<serde_json::Value, ApiError> {
     let token = hex::encode(random_bytes::<32>()?);
-    let lane_id = format!("lane-{}", hex::encode(random_bytes::<8>()?));
     let db = d1(env)?;
-    // The next free lane number in the store names the receipt prefix ("L3").
     #[derive(Deserialize)]
     struct N {
         n: f64,
@@ -104,7 +129,7 @@ async fn enrol_demo_lane(env: &Env) -> ApiResult {
     let n = query_first::<N>(
         &db,
         "SELECT COUNT(*) AS n FROM lanes WHERE store_id = ?",
-        &[store_id.into()],
+        &[store.id.as_str().into()],
     )
     .await?
     .map(|r| r.n as i64)
@@ -113,12 +138,94 @@ async fn enrol_demo_lane(env: &Env) -> ApiResult {
     exec(
         &db,
         "INSERT INTO lanes (id, tenant_id, store_id, code, token_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-        &[lane_id.as_str().into(), store.tenant_id.as_str().into(), store_id.into(), code.as_str().into(), auth::sha256_hex(token.as_bytes()).into(), now_ms().into()],
+        &[lane_id.into(), store.tenant_id.as_str().into(), store.id.as_str().into(), code.as_str().into(), auth::sha256_hex(token.as_bytes()).into(), now_ms().into()],
     )
     .await?;
-    json_ok(
-        &json!({ "lane_id": lane_id, "lane_code": code, "token": token, "store": store.settings()? }),
+    Ok(json!({ "lane_id": lane_id, "lane_code": code, "token": token, "store": store.settings()? }))
+}
+
+/// The owner makes a one-time code for a store; a new browser types it to become a lane.
+async fn create_pairing_code(req: Request, env: &Env, store_id: &str) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    let store = owned_store(env, &session, store_id).await?;
+    let code = auth::pairing_code(random_bytes::<5>()?);
+    let canonical = auth::normalise_pairing_code(&code)
+        .ok_or_else(|| ApiError::Internal("a generated pairing code did not read back".into()))?;
+    let expires_ms = now_ms() + (auth::PAIRING_MINUTES * 60_000) as f64;
+    exec(
+        &d1(env)?,
+        "INSERT INTO pairing_codes (code_hash, tenant_id, store_id, expires_ms) VALUES (?, ?, ?, ?)",
+        &[auth::sha256_hex(canonical.as_bytes()).into(), store.tenant_id.as_str().into(), store.id.as_str().into(), expires_ms.into()],
     )
+    .await?;
+    json_ok(&json!({ "code": code, "store_id": store.id, "expires_ms": expires_ms as i64 }))
+}
+
+#[derive(Deserialize)]
+struct Pair {
+    code: String,
+}
+
+/// A browser becomes a lane with a pairing code: the code is used up in the same statement that
+/// checks it, so two browsers typing it at once cannot both pair.
+async fn pair_lane(mut req: Request, env: &Env) -> ApiResult {
+    let body: Pair = read_json(&mut req).await?;
+    let code = auth::normalise_pairing_code(&body.code).ok_or(ApiError::BadPairingCode)?;
+    let lane_id = new_lane_id()?;
+    #[derive(Deserialize)]
+    struct Claimed {
+        store_id: String,
+    }
+    let claimed = query_first::<Claimed>(
+        &d1(env)?,
+        "UPDATE pairing_codes SET used_ms = ?, lane_id = ? WHERE code_hash = ? AND used_ms IS NULL AND expires_ms > ? RETURNING store_id",
+        &[now_ms().into(), lane_id.as_str().into(), auth::sha256_hex(code.as_bytes()).into(), now_ms().into()],
+    )
+    .await?
+    .ok_or(ApiError::BadPairingCode)?;
+    let store = store_row(env, &claimed.store_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("the store of that code".into()))?;
+    json_ok(&create_lane(env, &store, &lane_id).await?)
+}
+
+/// The lanes of a store, for the owner: receipt prefix, when paired, whether revoked.
+async fn store_lanes(req: Request, env: &Env, store_id: &str) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    let store = owned_store(env, &session, store_id).await?;
+    #[derive(Serialize, Deserialize)]
+    struct LaneRow {
+        id: String,
+        code: String,
+        created_ms: f64,
+        revoked_ms: Option<f64>,
+    }
+    let lanes = query_all::<LaneRow>(
+        &d1(env)?,
+        "SELECT id, code, created_ms, revoked_ms FROM lanes WHERE store_id = ? AND tenant_id = ? ORDER BY created_ms",
+        &[store.id.as_str().into(), session.tenant_id.as_str().into()],
+    )
+    .await?;
+    json_ok(&json!({ "store_id": store.id, "lanes": lanes }))
+}
+
+/// The owner removes a lane (a lost tablet): its token stops working at once; the till says so
+/// and keeps its unsynced sales for a rescue export.
+async fn revoke_lane(req: Request, env: &Env, lane_id: &str) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    #[derive(Deserialize)]
+    struct Revoked {
+        id: String,
+    }
+    let revoked = query_first::<Revoked>(
+        &d1(env)?,
+        "UPDATE lanes SET revoked_ms = COALESCE(revoked_ms, ?) WHERE id = ? AND tenant_id = ? RETURNING id",
+        &[now_ms().into(), lane_id.into(), session.tenant_id.as_str().into()],
+    )
+    .await?
+    // Another tenant's lane answers as a missing one: ids are not revealed.
+    .ok_or_else(|| ApiError::NotFound("that lane".into()))?;
+    json_ok(&json!({ "lane_id": revoked.id, "revoked": true }))
 }
 
 async fn lane_info(req: Request, env: &Env) -> ApiResult {
