@@ -266,6 +266,7 @@ pub mod keys {
     pub const CART: &str = "cart";
     pub const COUNTERS: &str = "counters";
     pub const LAST_SYNC: &str = "last_sync";
+    pub const PARKED: &str = "parked";
 }
 
 /// Commit a sale: read the counters, let `make` build the sale and its event with the next
@@ -336,6 +337,47 @@ pub async fn commit_sale<E: std::fmt::Display>(
         .map_err(IdbError::from_any)?;
     commit(tx).await?;
     Ok(sale)
+}
+
+/// Append an event that is not a sale (a voided cart, a cash movement): it takes the next
+/// lane number and goes to the outbox with the counters in one strict transaction; the open cart
+/// is cleared in the same transaction when `clear_cart` is set.
+pub async fn append_event(make: impl FnOnce(u64) -> Event, clear_cart: bool) -> Result<Event> {
+    let db = db().await?;
+    let tx = db
+        .transaction([OUTBOX, KV])
+        .with_mode(TransactionMode::Readwrite)
+        .with_options(strict())
+        .build()
+        .map_err(IdbError::from_any)?;
+    let kv = tx.object_store(KV).map_err(IdbError::from_any)?;
+    let counters: Counters = kv
+        .get(keys::COUNTERS)
+        .serde()
+        .map_err(IdbError::from_any)?
+        .await
+        .map_err(IdbError::from_any)?
+        .unwrap_or_default();
+    let event = make(counters.lane_seq + 1);
+    tx.object_store(OUTBOX)
+        .map_err(IdbError::from_any)?
+        .put(&event)
+        .serde()
+        .map_err(IdbError::from_any)?;
+    kv.put(&Counters {
+        lane_seq: event.lane_seq,
+        ..counters
+    })
+    .with_key(keys::COUNTERS.to_string())
+    .serde()
+    .map_err(IdbError::from_any)?;
+    if clear_cart {
+        kv.delete(keys::CART)
+            .primitive()
+            .map_err(IdbError::from_any)?;
+    }
+    commit(tx).await?;
+    Ok(event)
 }
 
 /// The oldest `limit` unsent events, in lane order, as (lane_seq, the event's JSON). The lane

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::rc::Rc;
-use till_core::cart::{Cart, Totals};
+use till_core::cart::{Cart, Parked, ParkedCart, Totals};
 use till_core::catalogue::Catalogue;
 use till_core::event::{new_id, Event, EventBody, EVENT_VERSION};
 use till_core::money::Money;
@@ -20,6 +20,7 @@ use till_core::store::StoreSettings;
 use till_core::sync::{
     after_push, backoff_ms, Change, PullResponse, PushResponse, MAX_PUSH_EVENTS, PROTOCOL_VERSION,
 };
+use till_core::void::CartVoided;
 use till_core::Uuid;
 
 /// This device's pairing with a store, kept in IndexedDB.
@@ -67,6 +68,8 @@ pub struct Till {
     /// Another tab of this lane is open, so pulled products are copied to it.
     pub followers: RwSignal<bool>,
     pub storage: RwSignal<StorageState>,
+    /// Carts put aside on this lane.
+    pub parked: RwSignal<Parked>,
 }
 
 impl Till {
@@ -81,6 +84,7 @@ impl Till {
             leader: RwSignal::new(false),
             followers: RwSignal::new(false),
             storage: RwSignal::new(StorageState::default()),
+            parked: RwSignal::new(Parked::default()),
         }
     }
 
@@ -103,6 +107,9 @@ impl Till {
         }
         if let Ok(Some(open)) = idb::get::<OpenCart>(keys::CART).await {
             self.open.set(open);
+        }
+        if let Ok(Some(parked)) = idb::get::<Parked>(keys::PARKED).await {
+            self.parked.set(parked);
         }
         let last: Option<f64> = idb::get(keys::LAST_SYNC).await.ok().flatten();
         self.status.update(|s| s.last_sync_ms = last);
@@ -222,6 +229,99 @@ impl Till {
         self.kick.update(|k| *k += 1);
         tabs::post(&Message::Sold);
         Ok(sale)
+    }
+
+    /// Put the open cart aside (saved before the cart is cleared, so a crash in between leaves
+    /// it parked and open, never lost).
+    pub async fn park(self) -> Result<(), String> {
+        let open = self.open.get_untracked();
+        if open.checkout_id.is_some() {
+            return Err("a payment was started for this cart: finish or void it".into());
+        }
+        let id = new_id(now_ms() as u64, random_bytes());
+        let cart = ParkedCart::new(id, open.cart, now_ms() as i64).map_err(|e| e.to_string())?;
+        let mut parked = self.parked.get_untracked();
+        parked.park(cart).map_err(|e| e.to_string())?;
+        idb::put(keys::PARKED, &parked)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.parked.set(parked);
+        self.open.set(OpenCart::default());
+        self.save_cart();
+        Ok(())
+    }
+
+    /// Bring a parked cart back as the open cart (only onto an empty one).
+    pub async fn recall(self, id: Uuid) -> Result<(), String> {
+        if !self.open.with_untracked(|o| o.cart.is_empty()) {
+            return Err("finish or park the cart on screen first".into());
+        }
+        let mut parked = self.parked.get_untracked();
+        let cart = parked
+            .recall(id)
+            .ok_or("that cart is no longer parked")?
+            .cart;
+        // The recalled cart is saved as the open one before it leaves the parked list (a crash
+        // in between leaves it in both places, never in neither); the screen changes once both
+        // writes are done, in one step.
+        let open = OpenCart {
+            cart,
+            checkout_id: None,
+        };
+        idb::put(keys::CART, &open)
+            .await
+            .map_err(|e| e.to_string())?;
+        idb::put(keys::PARKED, &parked)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.parked.set(parked);
+        self.open.set(open);
+        self.edit_cart(|_| {});
+        Ok(())
+    }
+
+    /// Give up the open cart: nothing is sold, and the audit trail records who dropped what and
+    /// why (an event, synced like a sale).
+    pub async fn void_cart(self, reason: &str) -> Result<(), String> {
+        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err("give a reason for voiding the cart".into());
+        }
+        let open = self.open.get_untracked();
+        if open.cart.is_empty() {
+            return Err("the cart is empty".into());
+        }
+        let amount = self
+            .totals()
+            .map(|t| t.total)
+            .unwrap_or_else(|| Money::zero(lane.store.currency));
+        let voided = CartVoided {
+            lines: open.cart.lines.len() as u32,
+            amount,
+            reason: reason.to_string(),
+            staff_id: None,
+        };
+        let at = now_ms();
+        let id = new_id(at as u64, random_bytes());
+        idb::append_event(
+            |seq| Event {
+                id,
+                lane_id: lane.lane_id.clone(),
+                lane_seq: seq,
+                at_ms: at as i64,
+                v: EVENT_VERSION,
+                body: EventBody::CartVoided(voided),
+            },
+            true,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        self.open.set(OpenCart::default());
+        self.status.update(|s| s.unsynced += 1);
+        self.kick.update(|k| *k += 1);
+        tabs::post(&Message::Sold);
+        Ok(())
     }
 
     /// Every unsynced event of this lane as a signed rescue file: (file name, JSON). Works

@@ -208,6 +208,7 @@ pub fn TillPage() -> impl IntoView {
                 <p class="catalogue-size">{move || format!("{} products", till.catalogue.with(|c| c.len()))}</p>
             </section>
             <CartView on_done=focus_scan/>
+            <CartActions on_done=focus_scan/>
             <PayPanel paid=paid busy=busy/>
         </main>
     }
@@ -326,6 +327,54 @@ fn LanePanel() -> impl IntoView {
     }
 }
 
+/// Park the cart, recall a parked one, or void the cart with a reason.
+#[component]
+fn CartActions(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let till = expect_context::<Till>();
+    let error = RwSignal::new(None::<String>);
+    let voiding = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let run = move |f: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>>| {
+        leptos::task::spawn_local(async move {
+            error.set(f.await.err());
+            on_done();
+        });
+    };
+    let empty = move || till.open.with(|o| o.cart.is_empty());
+    view! {
+        <section class="cart-actions" aria-label="Cart actions">
+            <div class="buttons">
+                <button id="park" disabled=empty on:click=move |_| run(Box::pin(till.park()))>"Park"</button>
+                <button id="void-cart" disabled=empty on:click=move |_| voiding.set(true)>"Void cart"</button>
+            </div>
+            <Show when=move || voiding.get() && !empty()>
+                <form class="void-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    let why = reason.get_untracked();
+                    voiding.set(false);
+                    reason.set(String::new());
+                    run(Box::pin(async move { till.void_cart(&why).await }));
+                }>
+                    <input id="void-reason" placeholder="Why is the cart voided?" aria-label="Reason for voiding the cart"
+                        prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+                    <button id="void-confirm" class="danger" type="submit">"Void"</button>
+                </form>
+            </Show>
+            <ul class="parked" aria-label="Parked carts">
+                <For each=move || till.parked.get().carts key=|c| c.id children=move |c| {
+                    let id = c.id;
+                    let at = till.lane.with_untracked(|l| l.as_ref().map(|l| l.store.utc_offset_minutes)).unwrap_or(0);
+                    let label = format!("{} · {}", till_core::time::local_time(c.parked_at_ms, at).get(..5).unwrap_or_default(), c.label);
+                    view! {
+                        <li><button class="recall" on:click=move |_| run(Box::pin(till.recall(id)))>{label}</button></li>
+                    }
+                }/>
+            </ul>
+            <p class="error" role="alert">{move || error.get()}</p>
+        </section>
+    }
+}
+
 #[component]
 fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let till = expect_context::<Till>();
@@ -380,6 +429,78 @@ fn PayPanel(paid: RwSignal<Option<Sale>>, busy: RwSignal<bool>) -> impl IntoView
             .unwrap_or_default()
     };
     let total = move || till.totals().map(|t| t.total);
+    // Card and other non-cash payments taken so far for this cart (a split payment).
+    let taken = RwSignal::new(Vec::<Tender>::new());
+    let remaining = move || {
+        let total = total()?;
+        let paid = Money::sum(
+            total.currency,
+            taken.with(|t| t.iter().map(Tender::amount).collect::<Vec<_>>()),
+        )
+        .ok()?;
+        total.checked_sub(paid).ok()
+    };
+    let taken_list = move || {
+        taken
+            .get()
+            .into_iter()
+            .enumerate()
+            .collect::<Vec<(usize, Tender)>>()
+    };
+    let card_brand = RwSignal::new("VISA".to_string());
+    let card_last4 = RwSignal::new(String::new());
+    let card_approval = RwSignal::new(String::new());
+    let card_amount = RwSignal::new(String::new());
+    let add_card = move |_| {
+        let Some(rest) = remaining() else {
+            return;
+        };
+        // Empty: the terminal took everything still due; else the amount it took.
+        let typed = card_amount.get_untracked().trim().replace(',', "");
+        let amount = if typed.is_empty() {
+            rest
+        } else {
+            match typed.parse::<Decimal>() {
+                Ok(v) => Money::new(v, rest.currency),
+                Err(_) => {
+                    error.set(Some("Type the amount the terminal took, e.g. 300".into()));
+                    return;
+                }
+            }
+        };
+        let card = Tender::Card {
+            amount,
+            brand: card_brand.get_untracked(),
+            last4: card_last4.get_untracked().trim().to_string(),
+            approval: card_approval.get_untracked().trim().to_string(),
+        };
+        // Core refuses a full card number typed anywhere, before anything is kept.
+        match card.validate() {
+            Ok(()) => {
+                taken.update(|t| t.push(card));
+                card_last4.set(String::new());
+                card_approval.set(String::new());
+                card_amount.set(String::new());
+                error.set(None);
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    };
+    let finish = move |tenders: Vec<Tender>| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match till.pay(tenders).await {
+                Ok(sale) => {
+                    paid.set(Some(sale));
+                    tendered.set(String::new());
+                    taken.set(Vec::new());
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
     let pay = move |amount: Option<Money>| {
         let Some(zero) = till
             .lane
@@ -402,18 +523,9 @@ fn PayPanel(paid: RwSignal<Option<Sale>>, busy: RwSignal<bool>) -> impl IntoView
                 }
             },
         };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match till.pay(vec![Tender::Cash { tendered: amount }]).await {
-                Ok(sale) => {
-                    paid.set(Some(sale));
-                    tendered.set(String::new());
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        let mut tenders = taken.get_untracked();
+        tenders.push(Tender::Cash { tendered: amount });
+        finish(tenders);
     };
     view! {
         <section class="pay" aria-label="Payment">
@@ -423,8 +535,43 @@ fn PayPanel(paid: RwSignal<Option<Sale>>, busy: RwSignal<bool>) -> impl IntoView
                         on:input=move |ev| tendered.set(event_target_value(&ev))
                         on:keydown=move |ev: KeyboardEvent| if ev.key() == "Enter" { pay(None) } />
                 </label>
+                <p class="due">"Due " <strong id="due">{move || remaining().map(|m| m.display())}</strong></p>
+                <ul class="tenders">
+                    <For each=taken_list key=|(i, t)| (*i, format!("{t:?}")) children=move |(i, t)| {
+                        let label = match &t {
+                            Tender::Card { brand, last4, amount, .. } => format!("{brand} ****{last4} {}", amount.display()),
+                            other => other.amount().display(),
+                        };
+                        view! {
+                            <li class="tender-line">{label}
+                                <button class="remove" aria-label="Remove this payment" on:click=move |_| taken.update(|t| { t.remove(i); })>"×"</button>
+                            </li>
+                        }
+                    }/>
+                </ul>
+                <details class="card-form">
+                    <summary>"Card (on the terminal)"</summary>
+                    <div class="card-fields">
+                        <select id="card-brand" aria-label="Card brand" on:change=move |ev| card_brand.set(event_target_value(&ev))>
+                            {["VISA", "Mastercard", "JCB", "AMEX", "Diners", "UnionPay", "Other"].map(|b| view! { <option value=b>{b}</option> })}
+                        </select>
+                        <input id="card-last4" inputmode="numeric" maxlength="4" autocomplete="off" placeholder="Last 4" aria-label="Last 4 digits of the card"
+                            prop:value=move || card_last4.get() on:input=move |ev| card_last4.set(event_target_value(&ev))/>
+                        <input id="card-approval" autocomplete="off" placeholder="Approval code" aria-label="Approval code from the terminal slip"
+                            prop:value=move || card_approval.get() on:input=move |ev| card_approval.set(event_target_value(&ev))/>
+                        <input id="card-amount" inputmode="decimal" autocomplete="off" aria-label="Amount taken by the terminal"
+                            placeholder=move || remaining().map(|m| m.display()).unwrap_or_default()
+                            prop:value=move || card_amount.get() on:input=move |ev| card_amount.set(event_target_value(&ev))/>
+                        <button id="add-card" disabled=move || remaining().is_none_or(|m| m.amount <= Decimal::ZERO) on:click=add_card>
+                            "Add card payment"
+                        </button>
+                    </div>
+                </details>
+                <Show when=move || !taken.with(Vec::is_empty) && remaining().is_some_and(|m| m.amount <= Decimal::ZERO)>
+                    <button id="complete" class="primary" disabled=move || busy.get() on:click=move |_| finish(taken.get_untracked())>"Complete sale"</button>
+                </Show>
                 <div class="quick">
-                    <button class="exact" disabled=move || total().is_none() on:click=move |_| pay(total())>"Exact"</button>
+                    <button class="exact" disabled=move || total().is_none() on:click=move |_| pay(remaining())>"Exact"</button>
                     {move || notes().into_iter().map(|n| view! { <button class="note" on:click=move |_| pay(Some(n))>{n.display()}</button> }).collect::<Vec<_>>()}
                 </div>
                 <button id="pay" class="primary" disabled=move || busy.get() || total().is_none() on:click=move |_| pay(None)>"Pay cash"</button>

@@ -26,6 +26,10 @@ pub enum CartError {
     OverrideNeedsApproval(Decimal),
     #[error("a price must not be negative")]
     NegativePrice,
+    #[error("the cart is empty: there is nothing to park")]
+    NothingToPark,
+    #[error("{0} carts are parked already: recall or void one first")]
+    TooManyParked(usize),
     #[error("tax exemption needs the customer's certificate number")]
     ExemptionNeedsCertificate,
     #[error("this store's prices include tax: a tax-exempt sale is not possible here")]
@@ -126,6 +130,63 @@ pub struct TaxExemption {
     pub certificate: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<uuid::Uuid>,
+}
+
+/// A cart put aside so the cashier can serve someone else (the customer went back for milk),
+/// recalled later exactly as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkedCart {
+    pub id: uuid::Uuid,
+    /// What the cashier sees in the list: the first items and how many lines.
+    pub label: String,
+    pub parked_at_ms: i64,
+    pub cart: Cart,
+}
+
+impl ParkedCart {
+    pub fn new(id: uuid::Uuid, cart: Cart, parked_at_ms: i64) -> Result<ParkedCart, CartError> {
+        if cart.is_empty() {
+            return Err(CartError::NothingToPark);
+        }
+        let names: Vec<&str> = cart.lines.iter().take(2).map(|l| l.name.as_str()).collect();
+        let more = cart.lines.len().saturating_sub(2);
+        let label = if more > 0 {
+            format!("{} +{more}", names.join(", "))
+        } else {
+            names.join(", ")
+        };
+        Ok(ParkedCart {
+            id,
+            label,
+            parked_at_ms,
+            cart,
+        })
+    }
+}
+
+/// The carts parked on a lane, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parked {
+    pub carts: Vec<ParkedCart>,
+}
+
+impl Parked {
+    /// Most carts a lane keeps parked: beyond this, old ones are forgotten by people anyway.
+    pub const MAX: usize = 20;
+
+    pub fn park(&mut self, cart: ParkedCart) -> Result<(), CartError> {
+        if self.carts.len() >= Self::MAX {
+            return Err(CartError::TooManyParked(Self::MAX));
+        }
+        self.carts.push(cart);
+        Ok(())
+    }
+
+    /// Take a parked cart back out (it is no longer parked).
+    pub fn recall(&mut self, id: uuid::Uuid) -> Option<ParkedCart> {
+        let i = self.carts.iter().position(|c| c.id == id)?;
+        Some(self.carts.remove(i))
+    }
 }
 
 /// What a cart adds up to under a store's rules.
@@ -542,6 +603,33 @@ pub(crate) mod tests {
         // Without a price the weight is the quantity: 0.412 kg × ¥1,980 = ¥815.76 → ¥815.
         assert_eq!(cart.lines[1].qty, Decimal::new(412, 3));
         assert_eq!(t.line_amounts[1].amount, Decimal::from(815));
+    }
+
+    #[test]
+    fn a_parked_cart_comes_back_exactly_and_only_once() {
+        let mut cart = Cart::default();
+        for sku in ["a", "b", "c"] {
+            cart.add(
+                &product(sku, 100, TaxClass::Standard, SoldBy::Each),
+                Decimal::ONE,
+            )
+            .unwrap();
+        }
+        let id = uuid::Uuid::from_u128(5);
+        let mut parked = Parked::default();
+        parked
+            .park(ParkedCart::new(id, cart.clone(), 1).unwrap())
+            .unwrap();
+        assert_eq!(parked.carts[0].label, "item a, item b +1");
+        // Through storage (it is saved as JSON) and back.
+        let json = serde_json::to_string(&parked).unwrap();
+        let mut parked: Parked = serde_json::from_str(&json).unwrap();
+        assert_eq!(parked.recall(id).unwrap().cart, cart);
+        assert!(parked.recall(id).is_none());
+        assert_eq!(
+            ParkedCart::new(id, Cart::default(), 1),
+            Err(CartError::NothingToPark)
+        );
     }
 
     #[test]

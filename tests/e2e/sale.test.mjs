@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ARTIFACTS, demoCatalogue, newPage, withTill } from '../harness.mjs';
+import { ARTIFACTS, demoCatalogue, newPage, ownerToday, withTill } from '../harness.mjs';
 
 const yen = (n) => `¥${n.toLocaleString('en-US')}`;
 
@@ -78,5 +78,95 @@ test('a sale rung up on the till lands at the edge and shows on /owner', { timeo
     await owner.locator('.net-amount', { hasText: yen(expected) }).waitFor({ timeout: 30_000 });
     assert.equal(await owner.textContent('.sales-count'), '1');
     await owner.screenshot({ path: path.join(ARTIFACTS, 'owner-390x844.png') });
+  });
+});
+
+test('park a cart, serve someone else, recall it and pay; a voided cart is recorded, not sold', { timeout: 240_000 }, async () => {
+  await withTill('park-void', async ({ edge, browser, log }) => {
+    const [a, b, c] = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each').slice(60, 63);
+    const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
+    await till.goto(edge.base);
+    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    const scan = async (p) => {
+      await till.fill('#scan', p.gtin.replace(/^0/, ''));
+      await till.press('#scan', 'Enter');
+      await till.locator('.cart-line', { hasText: p.name }).waitFor();
+    };
+    await scan(a);
+    await till.click('#park');
+    await till.locator('.recall', { hasText: a.name }).waitFor();
+    assert.equal(await till.locator('.cart-line').count(), 0);
+    // The parked cart survives a reload (it is stored on the device).
+    await till.reload();
+    await till.locator('.recall', { hasText: a.name }).waitFor({ timeout: 30_000 });
+
+    // The next customer buys b and pays.
+    await scan(b);
+    await till.click('.exact');
+    await till.locator('#change').waitFor();
+    await till.click('#new-sale');
+
+    // A third customer changes their mind: the cart is voided with a reason.
+    await scan(c);
+    await till.click('#void-cart');
+    await till.fill('#void-reason', 'customer left');
+    await till.click('#void-confirm');
+    await till.waitForFunction(() => document.querySelectorAll('.cart-line').length === 0);
+
+    // The first customer is back: recall and pay.
+    await till.click('.recall');
+    await till.locator('.cart-line', { hasText: a.name }).waitFor();
+    assert.equal(await till.locator('.recall').count(), 0);
+    await till.click('.exact');
+    await till.locator('#change').waitFor();
+    await till.click('#new-sale');
+
+    await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 30_000 });
+    const today = await ownerToday(edge.base, edge.seeded);
+    assert.equal(today.stores[0].sales, 2, 'two sales; the voided cart is not a sale');
+    // The void reached the store as an accepted audit event, not a refused one.
+    const { rejected } = await (await fetch(`${edge.base}/api/v1/stores/demo-shibuya/rejected`, { headers: { cookie: edge.seeded.cookie } })).json();
+    assert.deepEqual(rejected, []);
+    assert.equal(Number(today.stores[0].net.amount), Number(a.price) + Number(b.price));
+  });
+});
+
+test('a split payment: part by card on the terminal (never a card number), the rest in cash with change', { timeout: 240_000 }, async () => {
+  await withTill('split-tender', async ({ edge, browser, log }) => {
+    const products = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each' && Number(p.price) > 300).slice(0, 2);
+    const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
+    await till.goto(edge.base);
+    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    for (const p of products) {
+      await till.fill('#scan', p.gtin.replace(/^0/, ''));
+      await till.press('#scan', 'Enter');
+      await till.locator('.cart-line', { hasText: p.name }).waitFor();
+    }
+    const total = products.reduce((n, p) => n + Number(p.price), 0);
+    await till.click('.card-form summary');
+    // A whole card number typed by mistake is refused and not kept anywhere.
+    await till.fill('#card-last4', '1234');
+    await till.fill('#card-approval', '4111111111111111');
+    await till.click('#add-card');
+    await till.locator('.pay .error', { hasText: 'never stores card numbers' }).waitFor();
+    assert.equal(await till.locator('.tender-line').count(), 0);
+    // The terminal took ¥300 on a JCB card; the rest is paid in cash with a ¥10,000 note.
+    await till.fill('#card-approval', 'A1B2C3');
+    await till.fill('#card-amount', '300');
+    await till.selectOption('#card-brand', 'JCB');
+    await till.click('#add-card');
+    await till.locator('.tender-line', { hasText: 'JCB ****1234 ¥300' }).waitFor();
+    assert.equal(await till.textContent('#due'), yen(total - 300));
+    await till.fill('#tendered', '10000');
+    await till.click('#pay');
+    await till.locator('#change').waitFor();
+    assert.equal(await till.textContent('#change'), yen(10000 - (total - 300)));
+    const receipt = await till.locator('.receipt').innerText();
+    assert.match(receipt, /JCB \*\*\*\*1234/);
+    assert.doesNotMatch(receipt, /4111111111111111/);
+    await till.click('#new-sale');
+    await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 30_000 });
+    const today = await ownerToday(edge.base, edge.seeded);
+    assert.equal(Number(today.stores[0].net.amount), total);
   });
 });
