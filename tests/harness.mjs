@@ -171,3 +171,16 @@ export async function ownerToday(base, { email, password }) {
   const cookie = login.headers.get('set-cookie').split(';')[0];
   return (await fetch(`${base}/api/v1/owner/today`, { headers: { cookie } })).json();
 }
+
+/** Call the edge's API at `base`: JSON in, `{ status, body, cookie }` out (body parsed if JSON). */
+export async function apiCall(base, method, path, body, headers = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = text; }
+  return { status: res.status, body: json, cookie: res.headers.get('set-cookie')?.split(';')[0] };
+}

@@ -4,6 +4,7 @@
 //! transaction's `complete` event — that is when the screen may say "paid".
 
 use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{
     Transaction, TransactionDurability, TransactionMode, TransactionOptions,
@@ -15,6 +16,7 @@ use till_core::catalogue::Product;
 use till_core::customer::Customer;
 use till_core::event::Event;
 use till_core::sale::Sale;
+use wasm_bindgen::JsValue;
 
 const DB_NAME: &str = "till";
 /// Bump with a new arm in `upgrade` — existing data is kept across versions.
@@ -127,6 +129,34 @@ pub async fn db() -> Result<Rc<Database>> {
     Ok(db)
 }
 
+/// Values are stored through JSON: the app keeps one serialisation stack (serde_json) instead
+/// of a second one for JS values, and JSON.parse builds the object natively. Object keys and
+/// indexes (sku, gtin, name, lane_seq) are plain properties either way.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
+    let text = serde_json::to_string(value).map_err(|e| IdbError::Other(e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| IdbError::Other("a record could not be prepared".into()))
+}
+
+fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T> {
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| IdbError::Other("a stored record could not be read".into()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| IdbError::Other(format!("a stored record is damaged: {e}")))
+}
+
+/// One record by key, decoded.
+async fn read<T: DeserializeOwned>(store: &ObjectStore<'_>, key: &str) -> Result<Option<T>> {
+    let value: Option<JsValue> = store
+        .get(key)
+        .primitive()
+        .map_err(IdbError::from_any)?
+        .await
+        .map_err(IdbError::from_any)?;
+    value.as_ref().map(from_js).transpose()
+}
+
 fn strict() -> TransactionOptions {
     TransactionOptions::new().with_durability(TransactionDurability::Strict)
 }
@@ -136,12 +166,7 @@ pub async fn get<T: DeserializeOwned>(key: &str) -> Result<Option<T>> {
     let db = db().await?;
     let tx = db.transaction(KV).build().map_err(IdbError::from_any)?;
     let store = tx.object_store(KV).map_err(IdbError::from_any)?;
-    let value: Option<T> = store
-        .get(key)
-        .serde()
-        .map_err(IdbError::from_any)?
-        .await
-        .map_err(IdbError::from_any)?;
+    let value: Option<T> = read(&store, key).await?;
     Ok(value)
 }
 
@@ -156,9 +181,9 @@ pub async fn put<T: Serialize>(key: &str, value: &T) -> Result<()> {
         .map_err(IdbError::from_any)?;
     let store = tx.object_store(KV).map_err(IdbError::from_any)?;
     store
-        .put(value)
+        .put(to_js(value)?)
         .with_key(key.to_string())
-        .serde()
+        .primitive()
         .map_err(IdbError::from_any)?;
     commit(tx).await
 }
@@ -187,15 +212,17 @@ pub async fn all_products() -> Result<Vec<Product>> {
 
 /// Every record of one object store, decoded.
 async fn read_all<T: DeserializeOwned>(tx: &Transaction<'_>, name: &str) -> Result<Vec<T>> {
-    tx.object_store(name)
+    let values: Vec<JsValue> = tx
+        .object_store(name)
         .map_err(IdbError::from_any)?
         .get_all()
-        .serde()
+        .primitive()
         .map_err(IdbError::from_any)?
         .await
         .map_err(IdbError::from_any)?
         .collect::<std::result::Result<_, _>>()
-        .map_err(IdbError::from_any)
+        .map_err(IdbError::from_any)?;
+    values.iter().map(from_js).collect()
 }
 
 /// Store a page of pulled changes and the new cursor together, so a crash mid-sync resumes
@@ -215,11 +242,17 @@ pub async fn store_changes(
         .map_err(IdbError::from_any)?;
     let store = tx.object_store(CATALOGUE).map_err(IdbError::from_any)?;
     for p in products {
-        store.put(p).serde().map_err(IdbError::from_any)?;
+        store
+            .put(to_js(p)?)
+            .primitive()
+            .map_err(IdbError::from_any)?;
     }
     let people = tx.object_store(CUSTOMERS).map_err(IdbError::from_any)?;
     for c in customers {
-        people.put(c).serde().map_err(IdbError::from_any)?;
+        people
+            .put(to_js(c)?)
+            .primitive()
+            .map_err(IdbError::from_any)?;
     }
     if !stock.is_empty() {
         let pending: Vec<PendingMoves> = read_all(&tx, PENDING).await?;
@@ -233,14 +266,17 @@ pub async fn store_changes(
                 sku: sku.clone(),
                 qty: *qty + own.get(sku).copied().unwrap_or_default(),
             };
-            levels.put(&level).serde().map_err(IdbError::from_any)?;
+            levels
+                .put(to_js(&level)?)
+                .primitive()
+                .map_err(IdbError::from_any)?;
         }
     }
     tx.object_store(KV)
         .map_err(IdbError::from_any)?
-        .put(&cursor)
+        .put(to_js(&cursor)?)
         .with_key(keys::CURSOR.to_string())
-        .serde()
+        .primitive()
         .map_err(IdbError::from_any)?;
     commit(tx).await
 }
@@ -267,6 +303,8 @@ pub mod keys {
     pub const COUNTERS: &str = "counters";
     pub const LAST_SYNC: &str = "last_sync";
     pub const PARKED: &str = "parked";
+    pub const STAFF: &str = "staff";
+    pub const PIN_GUARD: &str = "pin_guard";
 }
 
 /// Commit a sale: read the counters, let `make` build the sale and its event with the next
@@ -284,12 +322,7 @@ pub async fn commit_sale<E: std::fmt::Display>(
         .build()
         .map_err(IdbError::from_any)?;
     let kv = tx.object_store(KV).map_err(IdbError::from_any)?;
-    let counters: Option<Counters> = kv
-        .get(keys::COUNTERS)
-        .serde()
-        .map_err(IdbError::from_any)?
-        .await
-        .map_err(IdbError::from_any)?;
+    let counters: Option<Counters> = read(&kv, keys::COUNTERS).await?;
     let (sale, event) =
         make(counters.unwrap_or_default()).map_err(|e| IdbError::Other(e.to_string()))?;
     let next = Counters {
@@ -298,39 +331,34 @@ pub async fn commit_sale<E: std::fmt::Display>(
     };
     tx.object_store(SALES)
         .map_err(IdbError::from_any)?
-        .put(&sale)
-        .serde()
+        .put(to_js(&sale)?)
+        .primitive()
         .map_err(IdbError::from_any)?;
     tx.object_store(OUTBOX)
         .map_err(IdbError::from_any)?
-        .put(&event)
-        .serde()
+        .put(to_js(&event)?)
+        .primitive()
         .map_err(IdbError::from_any)?;
     tx.object_store(PENDING)
         .map_err(IdbError::from_any)?
-        .put(&PendingMoves {
+        .put(to_js(&PendingMoves {
             lane_seq: event.lane_seq,
             moves: sale.stock_deltas(),
-        })
-        .serde()
+        })?)
+        .primitive()
         .map_err(IdbError::from_any)?;
     let stock = tx.object_store(STOCK).map_err(IdbError::from_any)?;
     for (sku, delta) in sale.stock_deltas() {
-        let level: Option<StockLevel> = stock
-            .get(sku.as_str())
-            .serde()
-            .map_err(IdbError::from_any)?
-            .await
-            .map_err(IdbError::from_any)?;
+        let level: Option<StockLevel> = read(&stock, sku.as_str()).await?;
         let qty = level.map(|l| l.qty).unwrap_or_default() + delta;
         stock
-            .put(&StockLevel { sku, qty })
-            .serde()
+            .put(to_js(&StockLevel { sku, qty })?)
+            .primitive()
             .map_err(IdbError::from_any)?;
     }
-    kv.put(&next)
+    kv.put(to_js(&next)?)
         .with_key(keys::COUNTERS.to_string())
-        .serde()
+        .primitive()
         .map_err(IdbError::from_any)?;
     kv.delete(keys::CART)
         .primitive()
@@ -351,25 +379,19 @@ pub async fn append_event(make: impl FnOnce(u64) -> Event, clear_cart: bool) -> 
         .build()
         .map_err(IdbError::from_any)?;
     let kv = tx.object_store(KV).map_err(IdbError::from_any)?;
-    let counters: Counters = kv
-        .get(keys::COUNTERS)
-        .serde()
-        .map_err(IdbError::from_any)?
-        .await
-        .map_err(IdbError::from_any)?
-        .unwrap_or_default();
+    let counters: Counters = read(&kv, keys::COUNTERS).await?.unwrap_or_default();
     let event = make(counters.lane_seq + 1);
     tx.object_store(OUTBOX)
         .map_err(IdbError::from_any)?
-        .put(&event)
-        .serde()
+        .put(to_js(&event)?)
+        .primitive()
         .map_err(IdbError::from_any)?;
-    kv.put(&Counters {
+    kv.put(to_js(&Counters {
         lane_seq: event.lane_seq,
         ..counters
-    })
+    })?)
     .with_key(keys::COUNTERS.to_string())
-    .serde()
+    .primitive()
     .map_err(IdbError::from_any)?;
     if clear_cart {
         kv.delete(keys::CART)

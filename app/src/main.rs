@@ -7,10 +7,12 @@ mod files;
 mod idb;
 mod lane;
 mod owner;
+mod owner_setup;
 mod perf;
 mod print;
 mod pwa;
 mod sell;
+mod staff;
 mod storage;
 mod tabs;
 

@@ -116,17 +116,46 @@ pub fn OwnerPage() -> impl IntoView {
         });
     };
 
+    let signing_up = RwSignal::new(false);
+    let after_setup = move || leptos::task::spawn_local(refresh());
+    let sign_out_everywhere = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::post::<_, serde_json::Value>(
+                "/api/v1/auth/logout-everywhere",
+                None,
+                &serde_json::json!({}),
+            )
+            .await
+            {
+                Ok(_) => {
+                    today.set(None);
+                    signed_in.set(false);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let no_stores = move || today.with(|t| t.as_ref().is_some_and(|t| t.stores.is_empty()));
+
     view! {
         <main class="owner">
             <h1>"Today's sales"</h1>
             <p class="error" role="alert">{move || error.get()}</p>
             <Show when=move || signed_in.get() fallback=move || view! {
-                <form class="login" on:submit=login>
-                    <label>"Email" <input id="email" type="email" autocomplete="username" prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/></label>
-                    <label>"Password" <input id="password" type="password" autocomplete="current-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/></label>
-                    <button id="sign-in" class="primary" type="submit">"Sign in"</button>
-                </form>
+                <Show when=move || signing_up.get() fallback=move || view! {
+                    <form class="login" on:submit=login>
+                        <label>"Email" <input id="email" type="email" autocomplete="username" prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/></label>
+                        <label>"Password" <input id="password" type="password" autocomplete="current-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/></label>
+                        <button id="sign-in" class="primary" type="submit">"Sign in"</button>
+                    </form>
+                    <button id="show-signup" on:click=move |_| signing_up.set(true)>"New to till? Create an account"</button>
+                }>
+                    <crate::owner_setup::SignUp on_done=move || { signing_up.set(false); after_setup(); }/>
+                </Show>
             }>
+                <Show when=no_stores>
+                    <p>"Welcome. Open your first store, then add its tills and staff."</p>
+                </Show>
                 <ul class="stores">
                     <For each=move || today.get().map(|t| t.stores).unwrap_or_default() key=|s| (s.store_id.clone(), s.net, s.sales) children=move |s| view! {
                         <li class="store-today" data-store=s.store_id.clone()>
@@ -135,6 +164,7 @@ pub fn OwnerPage() -> impl IntoView {
                             <p class="net">"Net sales " <strong class="net-amount">{s.net.display()}</strong></p>
                             <p class="count">"Transactions " <strong class="sales-count">{s.sales}</strong></p>
                             <StoreLanes store_id=s.store_id.clone()/>
+                            <crate::owner_setup::StoreStaff store_id=s.store_id.clone()/>
                             <StoreHistoryView history=Signal::derive({ let id = s.store_id.clone(); move || history.with(|h| h.get(&id).cloned().unwrap_or_default()) })/>
                         </li>
                     }/>
@@ -146,6 +176,8 @@ pub fn OwnerPage() -> impl IntoView {
                     <button id="rescue-upload" class="primary" type="submit">"Upload"</button>
                     <p class="rescue-outcome" role="status">{move || rescue_outcome.get()}</p>
                 </form>
+                <crate::owner_setup::NewStoreForm on_done=after_setup/>
+                <button id="sign-out-everywhere" on:click=sign_out_everywhere>"Sign out on every device"</button>
             </Show>
         </main>
     }
@@ -247,6 +279,30 @@ struct LaneRow {
     id: String,
     code: String,
     revoked_ms: Option<f64>,
+    last_seen_ms: Option<f64>,
+    unsynced: Option<f64>,
+    app_version: Option<String>,
+}
+
+impl LaneRow {
+    /// "seen 14:02 · 3 unsynced · v0.1.0", from what the lane last reported.
+    fn seen(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(ms) = self.last_seen_ms {
+            let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+            parts.push(format!(
+                "seen {}",
+                String::from(at.to_locale_time_string("default"))
+            ));
+        }
+        if let Some(n) = self.unsynced {
+            parts.push(format!("{n} unsynced"));
+        }
+        if let Some(v) = &self.app_version {
+            parts.push(format!("v{v}"));
+        }
+        parts.join(" · ")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -317,6 +373,7 @@ fn StoreLanes(store_id: String) -> impl IntoView {
                     view! {
                         <li class="lane-row" data-lane=l.code.clone()>
                             <span>{format!("Lane {}", l.code)}{revoked.then_some(" — removed")}</span>
+                            <span class="lane-seen">{l.seen()}</span>
                             <Show when=move || !revoked>
                                 <button class="revoke" on:click={ let revoke = revoke.clone(); let lane_id = lane_id.clone(); move |_| revoke(lane_id.clone()) }>"Remove"</button>
                             </Show>

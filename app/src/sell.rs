@@ -101,7 +101,7 @@ pub fn TillPage() -> impl IntoView {
     });
 
     let on_scan_key = move |ev: KeyboardEvent| {
-        if ev.key() != "Enter" {
+        if ev.key() != "Enter" || untrack(|| till.locked()) {
             return;
         }
         ev.prevent_default();
@@ -160,10 +160,15 @@ pub fn TillPage() -> impl IntoView {
     };
 
     view! {
-        <main class="till" data-ready=move || till.ready.get().to_string()>
+        <main class="till" data-ready=move || till.ready.get().to_string()
+            on:pointerdown=move |_| till.touch() on:keydown=move |_| till.touch()>
+            <Show when=move || till.ready.get() && till.locked()>
+                <crate::staff::SignIn/>
+            </Show>
             <header class="bar">
                 <h1>{move || till.lane.with(|l| l.as_ref().map(|l| l.store.name.clone()).unwrap_or_else(|| "till".into()))}</h1>
                 <span class="lane">{move || till.lane.with(|l| l.as_ref().map(|l| format!("Lane {}", l.lane_code)).unwrap_or_default())}</span>
+                <crate::staff::CashierChip/>
                 <Show when=move || till.ready.get()><LanePanel/></Show>
                 <Show when=move || till.ready.get()><SyncBadge status=till.status.into() utc_offset_minutes=Signal::derive(move || till.lane.with(|l| l.as_ref().map(|l| l.store.utc_offset_minutes).unwrap_or(0)))/></Show>
             </header>
@@ -383,10 +388,12 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
         till.open
             .with(|o| o.cart.lines.iter().cloned().enumerate().collect::<Vec<_>>())
     };
+    // The line whose price is being changed.
+    let editing = RwSignal::new(None::<usize>);
     view! {
         <section class="cart" aria-label="Cart">
             <ol class="lines">
-                <For each=lines key=|(i, l)| (*i, l.sku.clone(), l.qty, l.promotions.clone()) children=move |(i, line)| {
+                <For each=lines key=|(i, l)| (*i, l.sku.clone(), l.qty, l.promotions.clone(), l.price_override.as_ref().map(|o| (o.price, o.reason.clone()))) children=move |(i, line)| {
                     let amount = move || totals.with(|t| t.as_ref().and_then(|t| t.line_amounts.get(i).map(|m| m.display())).unwrap_or_default());
                     let qty = match line.sold_by { SoldBy::Each => format!("× {}", line.qty), SoldBy::Kilogram => format!("{} kg", line.qty) };
                     view! {
@@ -397,7 +404,12 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
                             {line.promotions.iter().map(|p| view! {
                                 <span class="promo">{format!("{} −{}", p.name, till.currency_zero().map(|z| Money::new(p.amount, z.currency).display()).unwrap_or_default())}</span>
                             }).collect::<Vec<_>>()}
+                            <button class="price-edit small" aria-label=format!("Change the price of {}", line.name) on:click=move |_| editing.set(Some(i))>"Price"</button>
                             <button class="remove" aria-label=format!("Remove {}", line.name) on:click=move |_| { till.edit_cart(|c| { let _ = c.remove(i); }); on_done(); }>"×"</button>
+                            {line.price_override.as_ref().map(|o| view! { <span class="override">{format!("price changed: {}", o.reason)}</span> })}
+                            <Show when=move || editing.get() == Some(i)>
+                                <crate::staff::PriceOverride index=i name=line.name.clone() on_close=move || { editing.set(None); on_done(); }/>
+                            </Show>
                         </li>
                     }
                 }/>

@@ -25,6 +25,8 @@ pub enum Message {
     Status(SyncStatus),
     Paired(LaneConfig),
     Products(Vec<Product>),
+    /// The store's staff changed (pulled by the syncing tab).
+    Roster(till_core::staff::Roster),
 }
 
 thread_local! {

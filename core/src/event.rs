@@ -8,6 +8,7 @@ use crate::customer::Customer;
 use crate::refund::Refund;
 use crate::sale::Sale;
 use crate::shift::{CashMoved, ShiftClosed, ShiftOpened};
+use crate::staff::Approval;
 use crate::stock::StockAdjustment;
 use crate::void::{CartVoided, SaleVoid};
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,8 @@ pub enum EventBody {
     CartVoided(CartVoided),
     StockAdjusted(StockAdjustment),
     CustomerCreated(Customer),
+    /// A manager approved something a cashier may not do alone (audit trail).
+    Approved(Approval),
 }
 
 impl Event {
@@ -59,6 +62,7 @@ impl Event {
             EventBody::CartVoided(_) => "cart_voided",
             EventBody::StockAdjusted(_) => "stock_adjusted",
             EventBody::CustomerCreated(_) => "customer_created",
+            EventBody::Approved(_) => "approved",
         }
     }
 
@@ -67,6 +71,7 @@ impl Event {
         match &self.body {
             EventBody::RefundIssued(r) => r.sale_id,
             EventBody::SaleVoided(v) => Some(v.sale_id),
+            EventBody::Approved(a) => a.ref_id,
             _ => None,
         }
     }

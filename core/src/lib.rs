@@ -17,6 +17,7 @@ pub mod report;
 pub mod rescue;
 pub mod sale;
 pub mod shift;
+pub mod staff;
 pub mod stock;
 pub mod store;
 pub mod sync;

@@ -77,6 +77,9 @@ pub struct Sale {
     /// The sale carried no tax, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_exempt: Option<TaxExemption>,
+    /// The cashier signed in on the lane (a store without staff set up has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_id: Option<String>,
 }
 
 /// Who and when: the facts about a checkout that do not come from the cart.
@@ -137,6 +140,7 @@ impl Sale {
             cart_discount: cart.discount,
             cash_rounding: (!settlement.rounding.is_zero()).then_some(settlement.rounding),
             tax_exempt: cart.tax_exempt.clone(),
+            staff_id: None,
         })
     }
 

@@ -34,6 +34,13 @@ pub struct StoreSettings {
     /// Promotions in the order they apply (see `promo`); they reach lanes with the settings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub promotions: Vec<crate::promo::Promotion>,
+    /// A till with nobody touching it locks after this many seconds (0: never); the cart stays.
+    #[serde(default = "default_idle_lock")]
+    pub idle_lock_seconds: u32,
+}
+
+fn default_idle_lock() -> u32 {
+    300
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -98,6 +105,108 @@ impl StoreSettings {
             locale: "ja".into(),
             label_layouts: vec![crate::barcode::EmbeddedLayout::japan_price()],
             promotions: Vec::new(),
+            idle_lock_seconds: default_idle_lock(),
+        }
+    }
+}
+
+impl StoreSettings {
+    /// A US store: dollars, one combined sales tax rate added at the till, rounded half-up to
+    /// the cent (`rate` is a fraction: 0.08875 for 8.875%), English screens.
+    pub fn us(store_id: &str, name: &str, rate: Decimal, utc_offset_minutes: i32) -> StoreSettings {
+        use crate::tax::{TaxClass, TaxMode, TaxRate};
+        StoreSettings {
+            store_id: store_id.into(),
+            name: name.into(),
+            currency: Currency::USD,
+            tax: TaxPolicy {
+                mode: TaxMode::Exclusive,
+                rounding: Rounding::HalfUp,
+                rates: vec![TaxRate {
+                    class: TaxClass::Standard,
+                    rate,
+                    from_day: None,
+                }],
+            },
+            line_rounding: Rounding::HalfUp,
+            utc_offset_minutes,
+            registration_no: None,
+            cash_rounding: None,
+            override_approval_percent: default_override_threshold(),
+            locale: "en".into(),
+            label_layouts: Vec::new(),
+            promotions: Vec::new(),
+            idle_lock_seconds: default_idle_lock(),
+        }
+    }
+}
+
+/// What the owner fills in to open a store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStore {
+    pub name: String,
+    /// "JP" or "US": decides currency, tax rules and language.
+    pub country: String,
+    /// Minutes east of UTC; Tokyo (540) for JP and New York (−300) for US when left out.
+    #[serde(default)]
+    pub utc_offset_minutes: Option<i32>,
+    /// JP: the qualified-invoice registration number, if the store has one.
+    #[serde(default)]
+    pub registration_no: Option<String>,
+    /// US: the combined sales tax rate in percent ("8.875").
+    #[serde(default)]
+    pub sales_tax_percent: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NewStoreError {
+    #[error("give the store a name (at most 80 characters)")]
+    Name,
+    #[error("till supports stores in Japan (JP) and the United States (US) so far")]
+    Country,
+    #[error("a time zone offset is between −12:00 and +14:00")]
+    Offset,
+    #[error("a US store needs its sales tax rate, between 0 and 20 percent")]
+    SalesTax,
+    #[error(transparent)]
+    RegistrationNo(#[from] RegistrationNoError),
+}
+
+impl NewStore {
+    /// The store's settings, every field checked.
+    pub fn settings(&self, store_id: &str) -> Result<StoreSettings, NewStoreError> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(NewStoreError::Name);
+        }
+        if let Some(o) = self.utc_offset_minutes {
+            if !(-720..=840).contains(&o) {
+                return Err(NewStoreError::Offset);
+            }
+        }
+        match self.country.trim().to_ascii_uppercase().as_str() {
+            "JP" => {
+                let mut s = StoreSettings::japan(store_id, name);
+                s.utc_offset_minutes = self.utc_offset_minutes.unwrap_or(540);
+                s.registration_no = match self.registration_no.as_deref().map(str::trim) {
+                    Some(r) if !r.is_empty() => Some(registration_no(r)?),
+                    _ => None,
+                };
+                Ok(s)
+            }
+            "US" => {
+                let pct = self.sales_tax_percent.ok_or(NewStoreError::SalesTax)?;
+                if pct < Decimal::ZERO || pct > Decimal::from(20) || pct.scale() > 4 {
+                    return Err(NewStoreError::SalesTax);
+                }
+                Ok(StoreSettings::us(
+                    store_id,
+                    name,
+                    pct / Decimal::from(100),
+                    self.utc_offset_minutes.unwrap_or(-300),
+                ))
+            }
+            _ => Err(NewStoreError::Country),
         }
     }
 }
@@ -105,6 +214,66 @@ impl StoreSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_store_is_checked_and_gets_its_country_rules() {
+        let jp = NewStore {
+            name: " 渋谷店 ".into(),
+            country: "jp".into(),
+            utc_offset_minutes: None,
+            registration_no: Some("t7000012050002".into()),
+            sales_tax_percent: None,
+        };
+        let s = jp.settings("s1").unwrap();
+        assert_eq!((s.name.as_str(), s.currency), ("渋谷店", Currency::JPY));
+        assert_eq!(s.registration_no.as_deref(), Some("T7000012050002"));
+        assert_eq!(s.utc_offset_minutes, 540);
+        let bad_no = NewStore {
+            registration_no: Some("T8000012050002".into()),
+            ..jp.clone()
+        };
+        assert_eq!(
+            bad_no.settings("s1"),
+            Err(NewStoreError::RegistrationNo(
+                RegistrationNoError::CheckDigit
+            ))
+        );
+        let us = NewStore {
+            name: "Brooklyn".into(),
+            country: "US".into(),
+            utc_offset_minutes: None,
+            registration_no: None,
+            sales_tax_percent: Some(Decimal::new(8875, 3)),
+        };
+        let s = us.settings("s2").unwrap();
+        assert_eq!(s.currency, Currency::USD);
+        assert_eq!(s.tax.rates[0].rate, Decimal::new(8875, 5));
+        assert_eq!(s.utc_offset_minutes, -300);
+        assert_eq!(
+            NewStore {
+                sales_tax_percent: None,
+                ..us.clone()
+            }
+            .settings("s2"),
+            Err(NewStoreError::SalesTax)
+        );
+        assert_eq!(
+            NewStore {
+                country: "FR".into(),
+                ..us.clone()
+            }
+            .settings("s2"),
+            Err(NewStoreError::Country)
+        );
+        assert_eq!(
+            NewStore {
+                name: "  ".into(),
+                ..us
+            }
+            .settings("s2"),
+            Err(NewStoreError::Name)
+        );
+    }
 
     /// The National Tax Agency's own registration number, T7000012050002 (its corporate number
     /// 7000012050002, check digit 7), as published on its invoice-system site.

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Version of the push/pull messages. The edge answers older versions it still supports.
-pub const PROTOCOL_VERSION: u16 = 1;
+/// 2: pulls carry staff (`Change::Staff`); a lane that says nothing, or 1, is not sent them.
+pub const PROTOCOL_VERSION: u16 = 2;
 /// Most events a lane sends in one push.
 pub const MAX_PUSH_EVENTS: usize = 500;
 
@@ -70,10 +71,58 @@ pub enum Change {
     },
     /// A customer made on any lane of the store.
     Customer(crate::customer::Customer),
+    /// A member of staff added or changed by the owner (protocol 2 and later).
+    Staff(crate::staff::StaffMember),
+    /// A kind of change this lane's version does not know: skipped, so an old lane keeps
+    /// syncing with a newer edge while a roll-out is half done (see `lenient_changes`).
+    #[serde(skip)]
+    Unknown,
+}
+
+/// Decode a page's changes, turning kinds this version does not know into `Change::Unknown`; a
+/// known kind that does not decode is still an error (that is a bug, not a newer edge). Each
+/// change's data is decoded straight into its type: a first sync has 100k of them.
+fn lenient_changes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Change>, D::Error> {
+    use serde::de::Error;
+    use serde_json::value::RawValue;
+    // Owned (not borrowed) so it decodes from any source, not only from a string buffer.
+    #[derive(Deserialize)]
+    struct Raw {
+        kind: String,
+        data: Option<Box<RawValue>>,
+    }
+    #[derive(Deserialize)]
+    struct StockData {
+        sku: String,
+        qty: Decimal,
+    }
+    fn data<T: serde::de::DeserializeOwned>(raw: Option<Box<RawValue>>) -> serde_json::Result<T> {
+        serde_json::from_str(raw.as_deref().map_or("null", RawValue::get))
+    }
+    let raw = Vec::<Raw>::deserialize(d)?;
+    raw.into_iter()
+        .map(|r| {
+            Ok(match r.kind.as_str() {
+                "product" => Change::Product(data(r.data).map_err(D::Error::custom)?),
+                "settings" => Change::Settings(data(r.data).map_err(D::Error::custom)?),
+                "customer" => Change::Customer(data(r.data).map_err(D::Error::custom)?),
+                "staff" => Change::Staff(data(r.data).map_err(D::Error::custom)?),
+                "stock" => {
+                    let s: StockData = data(r.data).map_err(D::Error::custom)?;
+                    Change::Stock {
+                        sku: s.sku,
+                        qty: s.qty,
+                    }
+                }
+                _ => Change::Unknown,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullResponse {
+    #[serde(deserialize_with = "lenient_changes")]
     pub changes: Vec<Change>,
     /// Pass back as `cursor` on the next pull.
     pub cursor: u64,
@@ -164,6 +213,7 @@ pub fn check<L: Ledger>(
         EventBody::CartVoided(_) => Ok(()),
         EventBody::StockAdjusted(a) => a.validate().map_err(|e| e.to_string()),
         EventBody::CustomerCreated(c) => c.validate().map_err(|e| e.to_string()),
+        EventBody::Approved(a) => a.validate(),
         EventBody::CashMoved(m) if m.amount.currency != store.currency => Err(format!(
             "cash moved in {}, not the store's currency",
             m.amount.currency
@@ -366,6 +416,22 @@ mod tests {
     use super::*;
     use crate::event::EventBody;
     use memory::MemoryLedger as MemLedger;
+
+    #[test]
+    fn a_lane_skips_kinds_of_change_it_does_not_know() {
+        let page: PullResponse = serde_json::from_str(
+            r#"{"changes":[{"kind":"gift_card","data":{"id":"g1"}},{"kind":"stock","data":{"sku":"a","qty":"3"}}],"cursor":9,"more":false}"#,
+        )
+        .unwrap();
+        assert_eq!(page.changes[0], Change::Unknown);
+        assert_eq!(
+            page.changes[1],
+            Change::Stock {
+                sku: "a".into(),
+                qty: rust_decimal::Decimal::from(3)
+            }
+        );
+    }
 
     fn sale_event(lane: &str, seq: u64) -> serde_json::Value {
         use crate::cart::{tests::product, Cart};

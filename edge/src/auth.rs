@@ -36,50 +36,73 @@ pub fn session_cookie(token: &str, max_age_s: i64) -> String {
     )
 }
 
-/// A stored password verifier: `pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PasswordHash {
-    pub iterations: u32,
-    pub salt: Vec<u8>,
-    pub hash: Vec<u8>,
+/// A stored password verifier (`pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>`): the same
+/// format and comparison as staff PINs, so it lives in core.
+pub use till_core::staff::Verifier as PasswordHash;
+
+/// Normalise an email for an account (trimmed, at most 254 characters, one @ with something on
+/// both sides and a dot in the domain). Case is kept; D1 compares emails case-insensitively.
+pub fn email(input: &str) -> Option<String> {
+    let e = input.trim();
+    let (local, domain) = e.split_once('@')?;
+    let ok = e.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control());
+    ok.then(|| e.to_string())
 }
 
-impl PasswordHash {
-    pub fn parse(s: &str) -> Option<PasswordHash> {
-        let mut parts = s.split('$');
-        if parts.next()? != "pbkdf2-sha256" {
-            return None;
-        }
-        let iterations = parts.next()?.parse().ok()?;
-        let salt = hex::decode(parts.next()?).ok()?;
-        let hash = hex::decode(parts.next()?).ok()?;
-        (parts.next().is_none() && hash.len() == 32 && salt.len() >= 16).then_some(PasswordHash {
-            iterations,
-            salt,
-            hash,
-        })
+/// Why a new password is refused, if it is: long enough to resist guessing (a KDF slows each
+/// guess; only length makes the space large), short enough not to be a denial-of-service lever.
+pub fn password_problem(password: &str) -> Option<&'static str> {
+    let n = password.chars().count();
+    if n < 10 {
+        return Some("a password has at least 10 characters");
     }
-
-    /// Compare a derived key with the stored one in constant time.
-    pub fn matches(&self, derived: &[u8]) -> bool {
-        derived.len() == self.hash.len()
-            && derived
-                .iter()
-                .zip(&self.hash)
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
+    if n > 200 {
+        return Some("a password has at most 200 characters");
     }
+    let first = password.chars().next()?;
+    if password.chars().all(|c| c == first) {
+        return Some("a password of one repeated character is too easy to guess");
+    }
+    None
 }
 
-impl std::fmt::Display for PasswordHash {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "pbkdf2-sha256${}${}${}",
-            self.iterations,
-            hex::encode(&self.salt),
-            hex::encode(&self.hash)
-        )
+/// A limit on failed attempts within a sliding window (sign-in per account, per address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub max_failures: i64,
+    pub window_ms: i64,
+}
+
+/// Five wrong passwords for one account in 15 minutes, then wait: slow enough to stop guessing,
+/// short enough that an owner who mistyped is not locked out for long.
+pub const LOGIN_PER_ACCOUNT: Limit = Limit {
+    max_failures: 5,
+    window_ms: 15 * 60_000,
+};
+/// One address trying many accounts (credential stuffing).
+pub const LOGIN_PER_ADDRESS: Limit = Limit {
+    max_failures: 30,
+    window_ms: 15 * 60_000,
+};
+/// Sign-ups from one address in an hour (each costs a key derivation and rows).
+pub const SIGNUPS_PER_ADDRESS: Limit = Limit {
+    max_failures: 20,
+    window_ms: 60 * 60_000,
+};
+
+impl Limit {
+    /// Seconds to wait before another attempt, or None if one is allowed now, given the
+    /// failures counted since `window_start_ms`.
+    pub fn wait_s(&self, failures: i64, window_start_ms: i64, now_ms: i64) -> Option<i64> {
+        let window_end = window_start_ms + self.window_ms;
+        (failures >= self.max_failures && now_ms < window_end)
+            .then(|| (window_end - now_ms + 999) / 1000)
     }
 }
 
@@ -155,6 +178,38 @@ mod tests {
         assert!(!h.matches(&[8; 32]));
         assert_eq!(PasswordHash::parse("md5$1$00$00"), None);
         assert_eq!(PasswordHash::parse(&format!("{s}$extra")), None);
+    }
+
+    #[test]
+    fn emails_and_passwords_for_new_accounts() {
+        assert_eq!(
+            email(" Owner@Shop.example "),
+            Some("Owner@Shop.example".into())
+        );
+        for bad in [
+            "",
+            "owner",
+            "@shop.jp",
+            "owner@shop",
+            "a@b@c.jp",
+            "o wner@shop.jp",
+            "o@.jp",
+        ] {
+            assert_eq!(email(bad), None, "{bad}");
+        }
+        assert!(password_problem("short").is_some());
+        assert!(password_problem("aaaaaaaaaaaa").is_some());
+        assert!(password_problem(&"x".repeat(201)).is_some());
+        assert_eq!(password_problem("correct horse battery"), None);
+        assert_eq!(password_problem("パスワードは十文字以上"), None);
+    }
+
+    #[test]
+    fn a_limit_waits_out_the_rest_of_its_window() {
+        let l = LOGIN_PER_ACCOUNT;
+        assert_eq!(l.wait_s(4, 0, 1_000), None);
+        assert_eq!(l.wait_s(5, 0, 1_000), Some(899));
+        assert_eq!(l.wait_s(50, 0, 15 * 60_000), None, "the window has passed");
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub enum ApiError {
     NotFound(String),
     #[error("the lane uses sync protocol {0}, which this server no longer accepts: reload the till to update it")]
     ProtocolTooOld(u16),
+    #[error("too many attempts: try again in {} minute(s)", (.0 + 59) / 60)]
+    TooManyAttempts(i64),
+    #[error("an account with this email already exists: sign in instead")]
+    EmailTaken,
     #[error("something went wrong on the server; try again in a moment")]
     Internal(String),
 }
@@ -42,6 +46,8 @@ impl ApiError {
             ApiError::LaneRevoked | ApiError::Forbidden => 403,
             ApiError::NotFound(_) => 404,
             ApiError::ProtocolTooOld(_) => 426,
+            ApiError::TooManyAttempts(_) => 429,
+            ApiError::EmailTaken => 409,
             ApiError::Internal(_) => 500,
         }
     }
@@ -58,6 +64,8 @@ impl ApiError {
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::ProtocolTooOld(_) => "protocol_too_old",
+            ApiError::TooManyAttempts(_) => "too_many_attempts",
+            ApiError::EmailTaken => "email_taken",
             ApiError::Internal(_) => "internal",
         }
     }

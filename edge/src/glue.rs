@@ -4,7 +4,9 @@
 
 use crate::auth::{self, PasswordHash, PBKDF2_ITERATIONS, SESSION_COOKIE, SESSION_DAYS};
 use crate::error::ApiError;
-use crate::store_object::{PushOutcome, RejectedEvent, StoreRequest, PULL_PAGE};
+use crate::store_object::{
+    PushOutcome, RejectedEvent, StaffEdit, StaffOutcome, StaffRow, StoreRequest, PULL_PAGE,
+};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::json;
 use till_core::money::Money;
@@ -38,52 +40,50 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(answer)
 }
 
-/// The `{id}` of `path` when it reads "{prefix}{id}{suffix}" (one path segment, not empty).
-fn path_id<'a>(path: &'a str, prefix: &str, suffix: &str) -> Option<&'a str> {
-    let id = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
-    (!id.is_empty() && !id.contains('/')).then_some(id)
+/// `(id, rest)` when `path` reads "{prefix}{id}/{rest}" (the id one non-empty segment).
+fn sub_resource<'a>(path: &'a str, prefix: &str) -> Option<(&'a str, &'a str)> {
+    let (id, rest) = path.strip_prefix(prefix)?.split_once('/')?;
+    (!id.is_empty()).then_some((id, rest))
 }
 
 async fn route(req: Request, env: &Env) -> ApiResult {
     let path = req.path();
-    let store = |suffix| path_id(&path, "/api/v1/stores/", suffix);
-    let lane = |suffix| path_id(&path, "/api/v1/lanes/", suffix);
-    match (req.method(), path.as_str()) {
+    let method = req.method();
+    if let Some((id, rest)) = sub_resource(&path, "/api/v1/stores/") {
+        let id = id.to_string();
+        return match (method, rest) {
+            (Method::Post, "pairing-codes") => create_pairing_code(req, env, &id).await,
+            (Method::Get, "lanes") => store_lanes(req, env, &id).await,
+            (Method::Get, "rejected") => rejected_events(req, env, &id).await,
+            (Method::Post, "rescue") => upload_rescue(req, env, &id).await,
+            (Method::Get, "staff") => list_staff(req, env, &id).await,
+            (Method::Post, "staff") => put_staff(req, env, &id).await,
+            (Method::Post, "catalogue") => import_catalogue(req, env, &id).await,
+            (method, _) => Err(ApiError::NotFound(format!("{method} {path}"))),
+        };
+    }
+    if let Some((id, "revoke")) = sub_resource(&path, "/api/v1/lanes/") {
+        if method == Method::Post {
+            let id = id.to_string();
+            return revoke_lane(req, env, &id).await;
+        }
+    }
+    match (method, path.as_str()) {
         (Method::Get, "/api/health") => health(env),
         (Method::Post, "/api/v1/lanes/demo") => enrol_demo_lane(env).await,
         (Method::Post, "/api/v1/lanes/pair") => pair_lane(req, env).await,
         (Method::Get, "/api/v1/lane") => lane_info(req, env).await,
         (Method::Post, "/api/v1/sync/push") => push(req, env).await,
         (Method::Get, "/api/v1/sync/pull") => pull(req, env).await,
+        (Method::Post, "/api/v1/auth/signup") => signup(req, env).await,
         (Method::Post, "/api/v1/auth/login") => login(req, env).await,
         (Method::Post, "/api/v1/auth/logout") => logout(req, env).await,
+        (Method::Post, "/api/v1/auth/logout-everywhere") => logout_everywhere(req, env).await,
+        (Method::Get, "/api/v1/stores") => list_stores(req, env).await,
+        (Method::Post, "/api/v1/stores") => create_store(req, env).await,
         (Method::Get, "/api/v1/owner/today") => owner_today(req, env).await,
         (Method::Get, "/api/v1/owner/days") => owner_days(req, env).await,
-        (Method::Post, _) if lane("/revoke").is_some() => {
-            let id = lane("/revoke").unwrap_or_default().to_string();
-            revoke_lane(req, env, &id).await
-        }
-        (Method::Post, _) if store("/pairing-codes").is_some() => {
-            let id = store("/pairing-codes").unwrap_or_default().to_string();
-            create_pairing_code(req, env, &id).await
-        }
-        (Method::Get, _) if store("/lanes").is_some() => {
-            let id = store("/lanes").unwrap_or_default().to_string();
-            store_lanes(req, env, &id).await
-        }
-        (Method::Get, _) if store("/rejected").is_some() => {
-            let id = store("/rejected").unwrap_or_default().to_string();
-            rejected_events(req, env, &id).await
-        }
-        (Method::Post, _) if store("/rescue").is_some() => {
-            let id = store("/rescue").unwrap_or_default().to_string();
-            upload_rescue(req, env, &id).await
-        }
-        (Method::Post, _) if store("/catalogue").is_some() => {
-            let id = store("/catalogue").unwrap_or_default().to_string();
-            import_catalogue(req, env, &id).await
-        }
-        _ => Err(ApiError::NotFound(format!("{} {path}", req.method()))),
+        (method, _) => Err(ApiError::NotFound(format!("{method} {path}"))),
     }
 }
 
@@ -199,10 +199,14 @@ async fn store_lanes(req: Request, env: &Env, store_id: &str) -> ApiResult {
         code: String,
         created_ms: f64,
         revoked_ms: Option<f64>,
+        /// When the lane last pulled, how many events it said were waiting, and its version.
+        last_seen_ms: Option<f64>,
+        unsynced: Option<f64>,
+        app_version: Option<String>,
     }
     let lanes = query_all::<LaneRow>(
         &d1(env)?,
-        "SELECT id, code, created_ms, revoked_ms FROM lanes WHERE store_id = ? AND tenant_id = ? ORDER BY created_ms",
+        "SELECT id, code, created_ms, revoked_ms, last_seen_ms, unsynced, app_version FROM lanes WHERE store_id = ? AND tenant_id = ? ORDER BY created_ms",
         &[store.id.as_str().into(), session.tenant_id.as_str().into()],
     )
     .await?;
@@ -366,33 +370,72 @@ async fn pull(req: Request, env: &Env) -> ApiResult {
     let url = req.url().map_err(internal)?;
     let mut cursor = 0u64;
     let mut limit = PULL_PAGE;
+    // A lane that does not say speaks protocol 1 (the first lanes did not send it).
+    let mut protocol = 1u16;
+    let mut report = LaneReport::default();
+    let whole = |v: &str, what: &str| {
+        v.parse::<u64>()
+            .map_err(|_| ApiError::BadRequest(format!("{what} must be a whole number")))
+    };
     for (k, v) in url.query_pairs() {
         match k.as_ref() {
-            "cursor" => {
-                cursor = v
-                    .parse()
-                    .map_err(|_| ApiError::BadRequest("cursor must be a whole number".into()))?
-            }
-            "limit" => {
-                limit = v
-                    .parse()
-                    .map_err(|_| ApiError::BadRequest("limit must be a whole number".into()))?
-            }
+            "cursor" => cursor = whole(&v, "cursor")?,
+            "limit" => limit = whole(&v, "limit")? as usize,
+            "protocol" => protocol = whole(&v, "protocol")?.min(u16::MAX as u64) as u16,
+            "unsynced" => report.unsynced = Some(whole(&v, "unsynced")?.min(1 << 40) as i64),
+            "app" => report.app_version = Some(v.chars().take(40).collect()),
             _ => {}
         }
     }
     let lane = authorise_lane(&req, env).await?;
+    note_lane(env, &lane, &report).await?;
     let page: PullResponse = store_call(
         env,
         &lane.store.id,
         &StoreRequest::Pull {
             cursor,
             limit,
+            protocol,
             settings: lane.store.settings()?,
         },
     )
     .await?;
     json_ok(&page)
+}
+
+/// What a lane says about itself when it pulls, for the owner's list of tills.
+#[derive(Default)]
+struct LaneReport {
+    unsynced: Option<i64>,
+    app_version: Option<String>,
+}
+
+/// Remember when a lane was last seen and what it reported. Written at most once a minute per
+/// lane unless what it reports changed, so pulls every few seconds do not each write to D1.
+async fn note_lane(
+    env: &Env,
+    lane: &Lane,
+    report: &LaneReport,
+) -> std::result::Result<(), ApiError> {
+    let now = now_ms();
+    let stale = lane.last_seen_ms.is_none_or(|t| now - t > 60_000.0);
+    let changed = report.unsynced.is_some() && report.unsynced != lane.unsynced
+        || report.app_version.is_some() && report.app_version != lane.app_version;
+    if !stale && !changed {
+        return Ok(());
+    }
+    let opt = |v: &Option<i64>| v.map_or(wasm_bindgen::JsValue::NULL, |n| (n as f64).into());
+    exec(
+        &d1(env)?,
+        "UPDATE lanes SET last_seen_ms = ?, unsynced = COALESCE(?, unsynced), app_version = COALESCE(?, app_version) WHERE id = ?",
+        &[
+            now.into(),
+            opt(&report.unsynced),
+            report.app_version.as_deref().map_or(wasm_bindgen::JsValue::NULL, Into::into),
+            lane.id.as_str().into(),
+        ],
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -401,15 +444,32 @@ struct Login {
     password: String,
 }
 
+/// The address a request came from (Cloudflare sets it; locally there is none).
+fn client_address(req: &Request) -> String {
+    req.headers()
+        .get("CF-Connecting-IP")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "local".into())
+}
+
 async fn login(mut req: Request, env: &Env) -> ApiResult {
     let body: Login = read_json(&mut req).await?;
+    let db = d1(env)?;
+    // Keyed by a hash of the lower-cased email, so the table holds no addresses in clear.
+    let account_key = format!(
+        "login:acct:{}",
+        auth::sha256_hex(body.email.trim().to_lowercase().as_bytes())
+    );
+    let address_key = format!("login:ip:{}", client_address(&req));
+    attempts_allowed(&db, &account_key, auth::LOGIN_PER_ACCOUNT).await?;
+    attempts_allowed(&db, &address_key, auth::LOGIN_PER_ADDRESS).await?;
     #[derive(Deserialize)]
     struct OwnerRow {
         id: String,
         tenant_id: String,
         password_hash: String,
     }
-    let db = d1(env)?;
     let owner = query_first::<OwnerRow>(
         &db,
         "SELECT id, tenant_id, password_hash FROM owners WHERE email = ?",
@@ -433,22 +493,42 @@ async fn login(mut req: Request, env: &Env) -> ApiResult {
     .await?;
     let owner = match owner {
         Some(o) if verifier.matches(&derived) => o,
-        _ => return Err(ApiError::BadCredentials),
+        _ => {
+            count_attempt(&db, &account_key, auth::LOGIN_PER_ACCOUNT).await?;
+            count_attempt(&db, &address_key, auth::LOGIN_PER_ADDRESS).await?;
+            return Err(ApiError::BadCredentials);
+        }
     };
+    exec(
+        &db,
+        "DELETE FROM attempts WHERE key = ?",
+        &[account_key.into()],
+    )
+    .await?;
+    start_session(&db, &owner.id, &owner.tenant_id, json!({ "ok": true })).await
+}
+
+/// A new session for an owner: a random token in an HttpOnly cookie, only its hash kept.
+async fn start_session(
+    db: &D1Database,
+    owner_id: &str,
+    tenant_id: &str,
+    answer: serde_json::Value,
+) -> ApiResult {
     let token = hex::encode(random_bytes::<32>()?);
     let expires = now_ms() + SESSION_DAYS as f64 * 86_400_000.0;
     exec(
-        &db,
+        db,
         "INSERT INTO sessions (token_hash, owner_id, tenant_id, expires_ms) VALUES (?, ?, ?, ?)",
         &[
             auth::sha256_hex(token.as_bytes()).into(),
-            owner.id.as_str().into(),
-            owner.tenant_id.as_str().into(),
+            owner_id.into(),
+            tenant_id.into(),
             expires.into(),
         ],
     )
     .await?;
-    let resp = json_ok(&json!({ "ok": true }))?;
+    let resp = json_ok(&answer)?;
     resp.headers()
         .set(
             "Set-Cookie",
@@ -456,6 +536,240 @@ async fn login(mut req: Request, env: &Env) -> ApiResult {
         )
         .map_err(internal)?;
     Ok(resp)
+}
+
+/// Refuse another attempt while `key` has used up its `limit`.
+async fn attempts_allowed(
+    db: &D1Database,
+    key: &str,
+    limit: auth::Limit,
+) -> std::result::Result<(), ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        failures: f64,
+        window_start_ms: f64,
+    }
+    let row = query_first::<Row>(
+        db,
+        "SELECT failures, window_start_ms FROM attempts WHERE key = ?",
+        &[key.into()],
+    )
+    .await?;
+    match row
+        .and_then(|r| limit.wait_s(r.failures as i64, r.window_start_ms as i64, now_ms() as i64))
+    {
+        Some(s) => Err(ApiError::TooManyAttempts(s)),
+        None => Ok(()),
+    }
+}
+
+/// Count one attempt against `key`, starting a new window when the last one has passed.
+async fn count_attempt(
+    db: &D1Database,
+    key: &str,
+    limit: auth::Limit,
+) -> std::result::Result<(), ApiError> {
+    let now = now_ms();
+    exec(
+        db,
+        "INSERT INTO attempts (key, window_start_ms, failures) VALUES (?1, ?2, 1)
+         ON CONFLICT(key) DO UPDATE SET
+           failures = CASE WHEN attempts.window_start_ms + ?3 <= ?2 THEN 1 ELSE attempts.failures + 1 END,
+           window_start_ms = CASE WHEN attempts.window_start_ms + ?3 <= ?2 THEN ?2 ELSE attempts.window_start_ms END",
+        &[key.into(), now.into(), (limit.window_ms as f64).into()],
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct Signup {
+    email: String,
+    password: String,
+    /// The business (tenant) name, e.g. "Café Mori".
+    business: String,
+}
+
+/// A new owner and their business (tenant), signed in at once. Stores come next.
+async fn signup(mut req: Request, env: &Env) -> ApiResult {
+    let body: Signup = read_json(&mut req).await?;
+    let email = auth::email(&body.email)
+        .ok_or_else(|| ApiError::BadRequest("that does not look like an email address".into()))?;
+    if let Some(problem) = auth::password_problem(&body.password) {
+        return Err(ApiError::BadRequest(problem.into()));
+    }
+    let business = body.business.trim();
+    if business.is_empty() || business.chars().count() > 80 {
+        return Err(ApiError::BadRequest(
+            "give the business a name (at most 80 characters)".into(),
+        ));
+    }
+    let db = d1(env)?;
+    let address_key = format!("signup:ip:{}", client_address(&req));
+    attempts_allowed(&db, &address_key, auth::SIGNUPS_PER_ADDRESS).await?;
+    count_attempt(&db, &address_key, auth::SIGNUPS_PER_ADDRESS).await?;
+    #[derive(Deserialize)]
+    struct Id {
+        #[allow(dead_code)]
+        id: String,
+    }
+    if query_first::<Id>(
+        &db,
+        "SELECT id FROM owners WHERE email = ?",
+        &[email.as_str().into()],
+    )
+    .await?
+    .is_some()
+    {
+        return Err(ApiError::EmailTaken);
+    }
+    let salt = random_bytes::<16>()?;
+    let hash = pbkdf2_sha256(body.password.as_bytes(), &salt, PBKDF2_ITERATIONS).await?;
+    let verifier = PasswordHash {
+        iterations: PBKDF2_ITERATIONS,
+        salt: salt.to_vec(),
+        hash,
+    };
+    let tenant_id = format!("t-{}", hex::encode(random_bytes::<8>()?));
+    let owner_id = format!("o-{}", hex::encode(random_bytes::<8>()?));
+    let now = now_ms();
+    let statements = [
+        db.prepare("INSERT INTO tenants (id, name, created_ms) VALUES (?, ?, ?)")
+            .bind(&[tenant_id.as_str().into(), business.into(), now.into()]),
+        db.prepare("INSERT INTO owners (id, tenant_id, email, password_hash, created_ms) VALUES (?, ?, ?, ?, ?)")
+            .bind(&[owner_id.as_str().into(), tenant_id.as_str().into(), email.as_str().into(), verifier.to_string().into(), now.into()]),
+    ]
+    .into_iter()
+    .collect::<Result<Vec<_>>>()
+    .map_err(internal)?;
+    // One batch is one transaction: never a tenant without its owner.
+    db.batch(statements).await.map_err(|e| {
+        if e.to_string().contains("UNIQUE") {
+            ApiError::EmailTaken
+        } else {
+            internal(e)
+        }
+    })?;
+    start_session(
+        &db,
+        &owner_id,
+        &tenant_id,
+        json!({ "ok": true, "tenant_id": tenant_id }),
+    )
+    .await
+}
+
+/// The answer to a sign-out: the browser's session cookie is cleared.
+fn signed_out() -> ApiResult {
+    let resp = json_ok(&json!({ "ok": true }))?;
+    resp.headers()
+        .set("Set-Cookie", &auth::session_cookie("", 0))
+        .map_err(internal)?;
+    Ok(resp)
+}
+
+/// Sign out of every browser: all of this owner's sessions end.
+async fn logout_everywhere(req: Request, env: &Env) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    exec(
+        &d1(env)?,
+        "DELETE FROM sessions WHERE owner_id = ?",
+        &[session.owner_id.as_str().into()],
+    )
+    .await?;
+    signed_out()
+}
+
+/// The signed-in owner's stores.
+async fn list_stores(req: Request, env: &Env) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    let stores = query_all::<StoreRow>(
+        &d1(env)?,
+        "SELECT id, tenant_id, settings FROM stores WHERE tenant_id = ? ORDER BY created_ms, id",
+        &[session.tenant_id.as_str().into()],
+    )
+    .await?;
+    let out = stores
+        .iter()
+        .map(|s| s.settings())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    json_ok(&json!({ "stores": out }))
+}
+
+/// Open a store for the signed-in owner's business.
+async fn create_store(mut req: Request, env: &Env) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    let body: till_core::store::NewStore = read_json(&mut req).await?;
+    let id = format!("s-{}", hex::encode(random_bytes::<6>()?));
+    let settings = body
+        .settings(&id)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    exec(
+        &d1(env)?,
+        "INSERT INTO stores (id, tenant_id, settings, created_ms) VALUES (?, ?, ?, ?)",
+        &[
+            id.as_str().into(),
+            session.tenant_id.as_str().into(),
+            serde_json::to_string(&settings).map_err(internal)?.into(),
+            now_ms().into(),
+        ],
+    )
+    .await?;
+    json_ok(&settings)
+}
+
+#[derive(Deserialize)]
+struct StaffBody {
+    /// Absent for a new member.
+    #[serde(default)]
+    id: Option<String>,
+    name: String,
+    role: till_core::staff::Role,
+    #[serde(default = "yes")]
+    active: bool,
+    /// A new PIN (required for a new member); absent keeps the current one.
+    #[serde(default)]
+    pin: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+async fn list_staff(req: Request, env: &Env, store_id: &str) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    let store = owned_store(env, &session, store_id).await?;
+    let rows: Vec<StaffRow> = store_call(env, &store.id, &StoreRequest::ListStaff).await?;
+    json_ok(&json!({ "store_id": store.id, "staff": rows }))
+}
+
+/// Add a member of staff or change one (name, role, PIN, deactivate). The PIN goes to the store
+/// object only to become a verifier; lanes receive the verifier by sync and work offline.
+async fn put_staff(mut req: Request, env: &Env, store_id: &str) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    let store = owned_store(env, &session, store_id).await?;
+    let body: StaffBody = read_json(&mut req).await?;
+    if body.role == till_core::staff::Role::Owner {
+        return Err(ApiError::BadRequest(
+            "staff are managers or cashiers; the owner signs in with their account".into(),
+        ));
+    }
+    let id = match body.id {
+        Some(id) if !id.is_empty() && id.len() <= 40 && !id.contains('/') => id,
+        Some(_) => return Err(ApiError::BadRequest("that staff id is not valid".into())),
+        None => format!("st-{}", hex::encode(random_bytes::<6>()?)),
+    };
+    let edit = StaffEdit {
+        id,
+        name: body.name,
+        role: body.role,
+        active: body.active,
+        pin: body.pin,
+        salt: random_bytes::<16>()?,
+    };
+    match store_call::<StaffOutcome>(env, &store.id, &StoreRequest::PutStaff(edit)).await? {
+        StaffOutcome::Saved(row) => json_ok(&row),
+        StaffOutcome::Refused(why) => Err(ApiError::BadRequest(why)),
+    }
 }
 
 async fn logout(req: Request, env: &Env) -> ApiResult {
@@ -470,11 +784,7 @@ async fn logout(req: Request, env: &Env) -> ApiResult {
         )
         .await?;
     }
-    let resp = json_ok(&json!({ "ok": true }))?;
-    resp.headers()
-        .set("Set-Cookie", &auth::session_cookie("", 0))
-        .map_err(internal)?;
-    Ok(resp)
+    signed_out()
 }
 
 #[derive(Serialize)]
@@ -662,6 +972,9 @@ struct Lane {
     id: String,
     code: String,
     store: StoreRow,
+    last_seen_ms: Option<f64>,
+    unsynced: Option<i64>,
+    app_version: Option<String>,
 }
 
 async fn authorise_lane(req: &Request, env: &Env) -> std::result::Result<Lane, ApiError> {
@@ -675,10 +988,13 @@ async fn authorise_lane(req: &Request, env: &Env) -> std::result::Result<Lane, A
         store_id: String,
         tenant_id: String,
         settings: String,
+        last_seen_ms: Option<f64>,
+        unsynced: Option<f64>,
+        app_version: Option<String>,
     }
     let row = query_first::<Row>(
         &d1(env)?,
-        "SELECT l.id, l.code, l.revoked_ms, s.id AS store_id, s.tenant_id, s.settings
+        "SELECT l.id, l.code, l.revoked_ms, s.id AS store_id, s.tenant_id, s.settings, l.last_seen_ms, l.unsynced, l.app_version
          FROM lanes l JOIN stores s ON s.id = l.store_id AND s.tenant_id = l.tenant_id WHERE l.token_hash = ?",
         &[auth::sha256_hex(token.as_bytes()).into()],
     )
@@ -695,11 +1011,15 @@ async fn authorise_lane(req: &Request, env: &Env) -> std::result::Result<Lane, A
             tenant_id: row.tenant_id,
             settings: row.settings,
         },
+        last_seen_ms: row.last_seen_ms,
+        unsynced: row.unsynced.map(|n| n as i64),
+        app_version: row.app_version,
     })
 }
 
 struct Session {
     tenant_id: String,
+    owner_id: String,
 }
 
 async fn authorise_owner(req: &Request, env: &Env) -> std::result::Result<Session, ApiError> {
@@ -710,16 +1030,18 @@ async fn authorise_owner(req: &Request, env: &Env) -> std::result::Result<Sessio
     #[derive(Deserialize)]
     struct Row {
         tenant_id: String,
+        owner_id: String,
     }
     let row = query_first::<Row>(
         &d1(env)?,
-        "SELECT tenant_id FROM sessions WHERE token_hash = ? AND expires_ms > ?",
+        "SELECT tenant_id, owner_id FROM sessions WHERE token_hash = ? AND expires_ms > ?",
         &[auth::sha256_hex(token.as_bytes()).into(), now_ms().into()],
     )
     .await?
     .ok_or(ApiError::Unauthenticated)?;
     Ok(Session {
         tenant_id: row.tenant_id,
+        owner_id: row.owner_id,
     })
 }
 

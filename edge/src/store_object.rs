@@ -12,6 +12,7 @@ use till_core::catalogue::Product;
 use till_core::event::{Event, EventBody};
 use till_core::refund::Refund;
 use till_core::sale::Sale;
+use till_core::staff::{self as staff_rules, Role, StaffMember, Verifier, PIN_ITERATIONS};
 use till_core::store::StoreSettings;
 use till_core::sync::{self, Change, Ledger, PullResponse, PushResponse};
 use till_core::{Decimal, Uuid};
@@ -51,6 +52,9 @@ const MIGRATIONS: &[&str] = &[
     // 5: customers made on lanes, passed on to every lane by pull.
     "CREATE TABLE IF NOT EXISTS customers (id TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
      CREATE INDEX IF NOT EXISTS customers_by_version ON customers(version);",
+    // 6: the store's staff (names, roles, PIN verifiers), passed on to lanes by pull.
+    "CREATE TABLE IF NOT EXISTS staff (id TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
+     CREATE INDEX IF NOT EXISTS staff_by_version ON staff(version);",
 ];
 
 fn migrate(sql: &SqlStorage) -> Result<()> {
@@ -81,6 +85,9 @@ pub enum StoreRequest {
     Pull {
         cursor: u64,
         limit: usize,
+        /// The lane's protocol: changes it could not read are left out.
+        #[serde(default = "protocol_1")]
+        protocol: u16,
         /// The store's settings as the directory (D1) has them now; a change is versioned here.
         settings: StoreSettings,
     },
@@ -91,6 +98,45 @@ pub enum StoreRequest {
     Rejected {
         limit: usize,
     },
+    /// Add or change a member of staff (the Worker has checked the owner and the fields).
+    PutStaff(StaffEdit),
+    /// The store's staff, without their PIN verifiers.
+    ListStaff,
+}
+
+fn protocol_1() -> u16 {
+    1
+}
+
+/// An owner's change to a member of staff. `pin` is the new PIN in clear, only on its way to
+/// becoming a verifier here; it is never stored.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StaffEdit {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    #[serde(default)]
+    pub pin: Option<String>,
+    /// Random salt for the new verifier, from the Worker (the object has no RNG of its own).
+    pub salt: [u8; 16],
+}
+
+/// What the owner sees of a member of staff.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StaffRow {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+/// The object's answer to `PutStaff`: the member, or why not (a sentence for the owner).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffOutcome {
+    Saved(StaffRow),
+    Refused(String),
 }
 
 /// One business day's totals, as the store object knows them after a push.
@@ -160,10 +206,25 @@ impl DurableObject for StoreObject {
             StoreRequest::Pull {
                 cursor,
                 limit,
+                protocol,
                 settings,
             } => {
                 record_settings(&sql, &settings)?;
-                Response::from_json(&pull(&sql, cursor, limit.clamp(1, PULL_PAGE))?)
+                Response::from_json(&pull(&sql, cursor, limit.clamp(1, PULL_PAGE), protocol)?)
+            }
+            StoreRequest::PutStaff(edit) => Response::from_json(&put_staff(&sql, edit)?),
+            StoreRequest::ListStaff => {
+                let members = staff(&sql)?;
+                let rows: Vec<StaffRow> = members
+                    .into_iter()
+                    .map(|m| StaffRow {
+                        id: m.id,
+                        name: m.name,
+                        role: m.role,
+                        active: m.active,
+                    })
+                    .collect();
+                Response::from_json(&rows)
             }
             StoreRequest::ImportCatalogue { products } => {
                 Response::from_json(&import(&sql, products)?)
@@ -455,14 +516,21 @@ struct ChangeRow {
 }
 
 /// Everything changed after `cursor` (a change version), oldest first: products, stock levels,
-/// customers and settings, numbered by one counter so one cursor pages through all of them.
-fn pull(sql: &SqlStorage, cursor: u64, limit: usize) -> Result<PullResponse> {
+/// customers, settings and (protocol 2 on) staff, numbered by one counter so one cursor pages
+/// through all of them. A lane of an older protocol skips what it could not read.
+fn pull(sql: &SqlStorage, cursor: u64, limit: usize, protocol: u16) -> Result<PullResponse> {
     let cursor = SqlStorageValue::try_from_i64(cursor as i64)?;
-    let changed =
+    let staff = if protocol >= 2 {
+        " UNION ALL SELECT 'staff', id, version, body FROM staff WHERE version > ?1"
+    } else {
+        ""
+    };
+    let changed = format!(
         "SELECT 'product' AS kind, sku AS key, version, body FROM products WHERE version > ?1
          UNION ALL SELECT 'stock', sku, version, qty FROM stock WHERE version > ?1
          UNION ALL SELECT 'settings', '', version, body FROM settings WHERE version > ?1
-         UNION ALL SELECT 'customer', id, version, body FROM customers WHERE version > ?1";
+         UNION ALL SELECT 'customer', id, version, body FROM customers WHERE version > ?1{staff}"
+    );
     let rows: Vec<ChangeRow> = sql
         .exec(
             &format!("{changed} ORDER BY version LIMIT ?2"),
@@ -492,6 +560,7 @@ fn pull(sql: &SqlStorage, cursor: u64, limit: usize) -> Result<PullResponse> {
                 qty: row.body.parse().map_err(|e| bad(&e))?,
             },
             "customer" => Change::Customer(serde_json::from_str(&row.body).map_err(|e| bad(&e))?),
+            "staff" => Change::Staff(serde_json::from_str(&row.body).map_err(|e| bad(&e))?),
             _ => Change::Settings(serde_json::from_str(&row.body).map_err(|e| bad(&e))?),
         });
     }
@@ -542,4 +611,70 @@ fn import(sql: &SqlStorage, products: Vec<Product>) -> Result<ImportOutcome> {
         unchanged,
         version,
     })
+}
+
+/// Every member of the store's staff, verifiers included.
+fn staff(sql: &SqlStorage) -> Result<Vec<StaffMember>> {
+    let rows: Vec<BodyRow> = sql
+        .exec("SELECT body FROM staff ORDER BY id", None)?
+        .to_array()?;
+    rows.iter()
+        .map(|r| serde_json::from_str(&r.body).map_err(|e| Error::from(e.to_string())))
+        .collect()
+}
+
+/// Add or change a member of staff. A new PIN must be a good PIN and no other active member's
+/// (the PIN alone tells the till who is signing in); only its verifier is kept. The change gets
+/// the store's next change version, so lanes receive it on their next pull.
+fn put_staff(sql: &SqlStorage, edit: StaffEdit) -> Result<StaffOutcome> {
+    let refuse = |e: staff_rules::StaffError| Ok(StaffOutcome::Refused(e.to_string()));
+    let name = match staff_rules::validate_name(&edit.name) {
+        Ok(n) => n,
+        Err(e) => return refuse(e),
+    };
+    let members = staff(sql)?;
+    let existing = members.iter().find(|m| m.id == edit.id);
+    let pin = match (&edit.pin, existing) {
+        (Some(pin), _) => {
+            if let Err(e) = staff_rules::validate_pin(pin) {
+                return refuse(e);
+            }
+            let taken = members
+                .iter()
+                .filter(|m| m.active && m.id != edit.id)
+                .any(|m| m.pin_matches(pin));
+            if taken {
+                return Ok(StaffOutcome::Refused(
+                    "another member of staff has that PIN: choose a different one".into(),
+                ));
+            }
+            Verifier::derive(pin, edit.salt, PIN_ITERATIONS).to_string()
+        }
+        (None, Some(m)) => m.pin.clone(),
+        (None, None) => {
+            return Ok(StaffOutcome::Refused(
+                "a new member of staff needs a PIN".into(),
+            ))
+        }
+    };
+    let member = StaffMember {
+        id: edit.id,
+        name,
+        role: edit.role,
+        pin,
+        active: edit.active,
+    };
+    let version = meta(sql, CHANGE_VERSION)? + 1;
+    let body = serde_json::to_string(&member).map_err(|e| Error::from(e.to_string()))?;
+    sql.exec(
+        "INSERT INTO staff (id, version, body) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = excluded.body",
+        vec![member.id.as_str().into(), SqlStorageValue::try_from_i64(version)?, body.into()],
+    )?;
+    set_meta(sql, CHANGE_VERSION, version)?;
+    Ok(StaffOutcome::Saved(StaffRow {
+        id: member.id,
+        name: member.name,
+        role: member.role,
+        active: member.active,
+    }))
 }

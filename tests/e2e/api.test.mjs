@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { startEdge, TOOLS_BIN } from '../harness.mjs';
+import { apiCall, startEdge, TOOLS_BIN } from '../harness.mjs';
 
 let edge;
 let lane;
@@ -21,17 +21,7 @@ before(async () => {
 });
 after(async () => edge?.stop());
 
-async function call(method, path, body, headers = {}) {
-  const res = await fetch(`${edge.base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json;
-  try { json = JSON.parse(text); } catch { json = text; }
-  return { status: res.status, body: json };
-}
+const call = (method, path, body, headers) => apiCall(edge.base, method, path, body, headers);
 const auth = () => ({ authorization: `Bearer ${lane.token}` });
 const events = (first, count, laneId = lane.lane_id) =>
   JSON.parse(execFileSync(TOOLS_BIN, ['sale-events', laneId, String(first), String(count)]));
@@ -42,7 +32,7 @@ test('health answers', async () => {
   const r = await call('GET', '/api/health');
   assert.equal(r.status, 200);
   assert.equal(r.body.ok, true);
-  assert.equal(r.body.protocol, 1);
+  assert.equal(r.body.protocol, 2);
 });
 
 test('hostile bodies get clear JSON errors', async () => {

@@ -1,0 +1,119 @@
+// A new business rolls till out from a phone (390×844): sign up, open a store, add staff, make a
+// pairing code; a new browser becomes the store's till, a cashier signs in with a PIN (offline
+// too), a manager approves a price change, the owner's page shows the sales without a reload,
+// and a removed till is told so.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { demoCatalogue, newPage, withTill } from '../harness.mjs';
+
+test('sign up on a phone, open a store, add staff and a till; PIN sign-in, approval, live dashboard, revoke', { timeout: 360_000 }, async () => {
+  await withTill('rollout', async ({ edge, browser, log }) => {
+    const ownerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const owner = await newPage(ownerContext, log);
+    await owner.goto(`${edge.base}/owner`);
+    await owner.click('#show-signup');
+    await owner.fill('#signup-business', 'Café Mori');
+    await owner.fill('#signup-email', 'mori@cafe.example');
+    await owner.fill('#signup-password', 'a long enough secret');
+    await owner.click('#signup');
+    await owner.locator('text=Open your first store').waitFor({ timeout: 20_000 });
+    await owner.fill('#store-name', 'Mori Kyoto');
+    await owner.click('#create-store');
+    const store = owner.locator('.store-today', { hasText: 'Mori Kyoto' });
+    await store.waitFor({ timeout: 20_000 });
+    const storeId = await store.getAttribute('data-store');
+
+    // Staff: a cashier and a manager, each with a PIN (only verifiers leave the edge).
+    for (const [name, role, pin] of [['Aki', 'cashier', '4711'], ['Ben', 'manager', '8080']]) {
+      await store.locator('#staff-name').fill(name);
+      await store.locator('#staff-role').selectOption(role);
+      await store.locator('#staff-pin').fill(pin);
+      await store.locator('#add-staff').click();
+      await store.locator(`.staff-row[data-staff="${name}"]`).waitFor();
+    }
+
+    // The store's catalogue (the back office's import, with the owner's session).
+    const cookie = (await ownerContext.cookies()).find((c) => c.name === 'till_session');
+    const products = demoCatalogue(200).filter((p) => p.gtin && p.sold_by === 'each').slice(0, 20);
+    const imported = await fetch(`${edge.base}/api/v1/stores/${storeId}/catalogue`, {
+      method: 'POST', headers: { 'content-type': 'application/json', cookie: `${cookie.name}=${cookie.value}` },
+      body: JSON.stringify({ products }),
+    });
+    assert.equal(imported.status, 200, await imported.clone().text());
+
+    await store.locator('#add-till').click();
+    const code = (await store.locator('.pairing-code-shown').textContent()).trim();
+
+    // A new browser becomes the till and is locked until someone signs in.
+    const tillContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const till = await newPage(tillContext, log);
+    await till.goto(edge.base);
+    await till.fill('#pairing-code', code);
+    await till.click('#pair');
+    await till.locator('.lock').waitFor({ timeout: 30_000 });
+    await till.fill('#pin', '1357');
+    await till.click('#sign-in');
+    await till.locator('.pin-error', { hasText: 'not right' }).waitFor();
+    await till.fill('#pin', '4711');
+    await till.click('#sign-in');
+    await till.locator('.cashier', { hasText: 'Aki' }).waitFor();
+    await till.waitForFunction((n) => document.querySelector('.catalogue-size')?.textContent === `${n} products`, products.length, { timeout: 30_000 });
+
+    const scan = async (p) => {
+      await till.fill('#scan', p.gtin.replace(/^0/, ''));
+      await till.press('#scan', 'Enter');
+      await till.locator('.cart-line', { hasText: p.name }).waitFor();
+    };
+    // A price change beyond the store's threshold needs the manager's PIN; a cashier's will not do.
+    const [a, b] = products;
+    await scan(a);
+    await till.click(`.price-edit[aria-label="Change the price of ${a.name}"]`);
+    const half = String(Math.floor(Number(a.price) / 2));
+    await till.fill('#override-price', half);
+    await till.fill('#override-reason', 'damaged box');
+    await till.click('#override-apply');
+    await till.locator('#approver-pin').waitFor();
+    await till.fill('#approver-pin', '4711');
+    await till.click('#override-apply');
+    await till.locator('.override-form .error', { hasText: "manager's PIN" }).waitFor();
+    await till.fill('#approver-pin', '8080');
+    await till.click('#override-apply');
+    await till.locator('.cart-line .override', { hasText: 'damaged box' }).waitFor();
+    const yen = (n) => `¥${Number(n).toLocaleString('en-US')}`;
+    assert.equal(await till.textContent('#total'), yen(half));
+    await till.click('.exact');
+    await till.locator('#change').waitFor();
+    await till.click('#new-sale');
+
+    // Offline: the PIN still works (verifiers are on the device) and the sale waits.
+    await till.click('#lock');
+    await till.locator('.lock').waitFor();
+    await tillContext.setOffline(true);
+    await till.fill('#pin', '8080');
+    await till.click('#sign-in');
+    await till.locator('.cashier', { hasText: 'Ben' }).waitFor();
+    await scan(b);
+    await till.click('.exact');
+    await till.locator('#change').waitFor();
+    await till.click('#new-sale');
+    await tillContext.setOffline(false);
+    await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 60_000 });
+
+    // The owner's phone shows both sales without a reload.
+    await store.locator('.sales-count', { hasText: /^2$/ }).waitFor({ timeout: 20_000 });
+    assert.equal(await store.locator('.net-amount').textContent(), yen(Number(half) + Number(b.price)));
+    // The approval reached the store as an accepted record, not a refused one.
+    const rejected = await (await fetch(`${edge.base}/api/v1/stores/${storeId}/rejected`, { headers: { cookie: `${cookie.name}=${cookie.value}` } })).json();
+    assert.deepEqual(rejected.rejected, []);
+
+    // The store locks idle tills after the time the owner set.
+    edge.d1(`UPDATE stores SET settings = json_set(settings, '$.idle_lock_seconds', 3) WHERE id = '${storeId}'`);
+    await till.locator('.lock').waitFor({ timeout: 30_000 });
+
+    // The owner removes the till: its next sync is refused and it says so.
+    await owner.reload();
+    await owner.locator('.lane-row[data-lane="L1"] .revoke').click();
+    await owner.locator('.lane-row[data-lane="L1"]', { hasText: 'removed' }).waitFor({ timeout: 20_000 });
+    await till.locator('.revoked-banner').waitFor({ timeout: 30_000 });
+  }, { seed: false, demo: false });
+});
