@@ -17,12 +17,19 @@ mkdir -p "$STAMPS"
 echo "[build] till-tools (native)" >&2
 cargo build -q -p till-tools
 
-app_hash=$(inputs Cargo.toml Cargo.lock core app sw style assets index.html Trunk.toml scripts/build-sw.sh scripts/tools.sh)
+app_hash=$(inputs Cargo.toml Cargo.lock core app sw style assets index.html owner.html Trunk.toml scripts/build-sw.sh scripts/tools.sh)
 if fresh "$app_hash" "$STAMPS/app" && [ -f dist/sw.js ]; then
   echo "[build] the till app and service worker: unchanged" >&2
 else
+  # Two pages, each with only its own wasm: the owner's is built aside, then added to dist/
+  # (trunk empties its dist directory on every build).
+  echo "[build] the owner's page (trunk, release)" >&2
+  rm -rf "$ROOT/.till/dist-owner"
+  trunk build owner.html --release --offline --dist "$ROOT/.till/dist-owner" --quiet
   echo "[build] the till app (trunk, release)" >&2
   trunk build --release --offline --dist "$ROOT/dist" --quiet
+  cp "$ROOT/.till/dist-owner/index.html" "$ROOT/dist/owner.html"
+  cp "$ROOT/.till/dist-owner/"till-owner-* "$ROOT/dist/"
   echo "[build] the service worker" >&2
   bash "$ROOT/scripts/build-sw.sh"
   echo "$app_hash" > "$STAMPS/app"

@@ -31,6 +31,17 @@ pub fn route(method: &str, same_origin: bool, path: &str, navigate: bool) -> Rou
     }
 }
 
+/// The cached page a navigation falls back to when the network fails: the till's shell, except
+/// for the owner's pages, which are not cached (they show live data from the network; serving
+/// the till there would be wrong).
+pub fn shell_for(path: &str) -> Option<&'static str> {
+    if path == "/owner" || path.starts_with("/owner/") {
+        None
+    } else {
+        Some("/")
+    }
+}
+
 /// A page asks a waiting (newer) version to take over with this message; the till sends it only
 /// when the cart is empty and no payment is in progress.
 pub const SKIP_WAITING: &str = "skip-waiting";
@@ -163,7 +174,7 @@ mod worker {
         Ok(JsValue::UNDEFINED)
     }
 
-    /// Network with a timeout; on failure or timeout, the cached shell ("/").
+    /// Network with a timeout; on failure or timeout, the cached page (see `shell_for`).
     async fn navigation(req: Request, version: String) -> Result<JsValue, JsValue> {
         let network = scope().fetch_with_request(&req);
         let timeout = Promise::new(&mut |_, reject| {
@@ -175,7 +186,13 @@ mod worker {
         match JsFuture::from(Promise::race(&Array::of2(&network, &timeout))).await {
             Ok(resp) if resp.unchecked_ref::<Response>().ok() => Ok(resp),
             other => {
-                let cached = JsFuture::from(open(&version).await?.match_with_str("/")).await?;
+                let path = web_sys::Url::new(&req.url())
+                    .map(|u| u.pathname())
+                    .unwrap_or_default();
+                let Some(shell) = shell_for(&path) else {
+                    return other;
+                };
+                let cached = JsFuture::from(open(&version).await?.match_with_str(shell)).await?;
                 if cached.is_undefined() {
                     other
                 } else {
@@ -198,6 +215,15 @@ mod worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_till_falls_back_to_the_cached_shell() {
+        assert_eq!(shell_for("/"), Some("/"));
+        assert_eq!(shell_for("/anything"), Some("/"));
+        assert_eq!(shell_for("/owner"), None);
+        assert_eq!(shell_for("/owner/stores"), None);
+        assert_eq!(shell_for("/owners-club"), Some("/"));
+    }
 
     #[test]
     fn api_calls_are_never_handled() {

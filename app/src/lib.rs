@@ -1,0 +1,35 @@
+//! till-app: the till (sell and pay) and the owner's pages, as one library with two entry
+//! points, so each page downloads only its own code: `till-app` (the till at `/`, the shell a
+//! lane caches and boots offline) and `till-owner` (the owner's pages at `/owner`).
+//! Views only call methods on core's domain types and the lane controller.
+
+mod api;
+mod files;
+mod idb;
+mod lane;
+mod owner;
+mod owner_setup;
+mod perf;
+mod print;
+mod pwa;
+mod sell;
+mod staff;
+mod storage;
+mod tabs;
+
+use leptos::prelude::*;
+
+/// The till: sell, pay, sync. Watches the service worker for updates.
+pub fn mount_till() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(|| {
+        provide_context(pwa::use_service_worker());
+        view! { <sell::TillPage/> }
+    });
+}
+
+/// The owner's pages (the service worker is the till's; this page only uses the network).
+pub fn mount_owner() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(|| view! { <owner::OwnerPage/> });
+}
