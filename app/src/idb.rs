@@ -15,12 +15,13 @@ use std::rc::Rc;
 use till_core::catalogue::Product;
 use till_core::customer::Customer;
 use till_core::event::Event;
+use till_core::refund::Refund;
 use till_core::sale::Sale;
 use wasm_bindgen::JsValue;
 
 const DB_NAME: &str = "till";
 /// Bump with a new arm in `upgrade` — existing data is kept across versions.
-const DB_VERSION: u32 = 3;
+const DB_VERSION: u32 = 4;
 
 pub const CATALOGUE: &str = "catalogue";
 pub const SALES: &str = "sales";
@@ -34,6 +35,8 @@ pub const STOCK: &str = "stock";
 pub const PENDING: &str = "pending_moves";
 /// Customers, including those created on this lane (device-made ids never collide).
 pub const CUSTOMERS: &str = "customers";
+/// Refunds made on this lane (returns against its sales and without a receipt).
+pub const REFUNDS: &str = "refunds";
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum IdbError {
@@ -118,6 +121,11 @@ pub async fn db() -> Result<Rc<Database>> {
                 // only once they are pushed and pulled back (a short-lived difference).
                 db.create_object_store(PENDING)
                     .with_key_path("lane_seq".into())
+                    .build()?;
+            }
+            if old < 4 {
+                db.create_object_store(REFUNDS)
+                    .with_key_path("id".into())
                     .build()?;
             }
             Ok(())
@@ -314,24 +322,59 @@ pub mod keys {
 pub async fn commit_sale<E: std::fmt::Display>(
     make: impl FnOnce(Counters) -> std::result::Result<(Sale, Event), E>,
 ) -> Result<Sale> {
+    commit_record(make, true).await
+}
+
+/// Commit a refund the same way: refund, outbox event, stock coming back and counters (refunds
+/// take receipt numbers from the sales counter) in one strict transaction. The open cart stays.
+pub async fn commit_refund<E: std::fmt::Display>(
+    make: impl FnOnce(Counters) -> std::result::Result<(Refund, Event), E>,
+) -> Result<Refund> {
+    commit_record(make, false).await
+}
+
+/// What `commit_record` stores: a sale or a refund, with the stock it moves.
+pub trait Record: Serialize {
+    const STORE: &'static str;
+    fn stock_deltas(&self) -> Vec<(String, till_core::Decimal)>;
+}
+
+impl Record for Sale {
+    const STORE: &'static str = SALES;
+    fn stock_deltas(&self) -> Vec<(String, till_core::Decimal)> {
+        Sale::stock_deltas(self)
+    }
+}
+
+impl Record for Refund {
+    const STORE: &'static str = REFUNDS;
+    fn stock_deltas(&self) -> Vec<(String, till_core::Decimal)> {
+        Refund::stock_deltas(self)
+    }
+}
+
+async fn commit_record<R: Record, E: std::fmt::Display>(
+    make: impl FnOnce(Counters) -> std::result::Result<(R, Event), E>,
+    clear_cart: bool,
+) -> Result<R> {
     let db = db().await?;
     let tx = db
-        .transaction([SALES, OUTBOX, PENDING, KV, STOCK])
+        .transaction([R::STORE, OUTBOX, PENDING, KV, STOCK])
         .with_mode(TransactionMode::Readwrite)
         .with_options(strict())
         .build()
         .map_err(IdbError::from_any)?;
     let kv = tx.object_store(KV).map_err(IdbError::from_any)?;
     let counters: Option<Counters> = read(&kv, keys::COUNTERS).await?;
-    let (sale, event) =
+    let (record, event) =
         make(counters.unwrap_or_default()).map_err(|e| IdbError::Other(e.to_string()))?;
     let next = Counters {
         lane_seq: event.lane_seq,
         receipt: counters.unwrap_or_default().receipt + 1,
     };
-    tx.object_store(SALES)
+    tx.object_store(R::STORE)
         .map_err(IdbError::from_any)?
-        .put(to_js(&sale)?)
+        .put(to_js(&record)?)
         .primitive()
         .map_err(IdbError::from_any)?;
     tx.object_store(OUTBOX)
@@ -339,16 +382,17 @@ pub async fn commit_sale<E: std::fmt::Display>(
         .put(to_js(&event)?)
         .primitive()
         .map_err(IdbError::from_any)?;
+    let moves = record.stock_deltas();
     tx.object_store(PENDING)
         .map_err(IdbError::from_any)?
         .put(to_js(&PendingMoves {
             lane_seq: event.lane_seq,
-            moves: sale.stock_deltas(),
+            moves: moves.clone(),
         })?)
         .primitive()
         .map_err(IdbError::from_any)?;
     let stock = tx.object_store(STOCK).map_err(IdbError::from_any)?;
-    for (sku, delta) in sale.stock_deltas() {
+    for (sku, delta) in moves {
         let level: Option<StockLevel> = read(&stock, sku.as_str()).await?;
         let qty = level.map(|l| l.qty).unwrap_or_default() + delta;
         stock
@@ -360,11 +404,59 @@ pub async fn commit_sale<E: std::fmt::Display>(
         .with_key(keys::COUNTERS.to_string())
         .primitive()
         .map_err(IdbError::from_any)?;
-    kv.delete(keys::CART)
-        .primitive()
-        .map_err(IdbError::from_any)?;
+    if clear_cart {
+        kv.delete(keys::CART)
+            .primitive()
+            .map_err(IdbError::from_any)?;
+    }
     commit(tx).await?;
-    Ok(sale)
+    Ok(record)
+}
+
+/// This lane's sales of a business day, newest first. (A scan of the lane's own sales: a lane
+/// keeps thousands, not millions.)
+pub async fn sales_of_day(day: &str) -> Result<Vec<Sale>> {
+    let db = db().await?;
+    let tx = db.transaction(SALES).build().map_err(IdbError::from_any)?;
+    let mut sales: Vec<Sale> = read_all(&tx, SALES).await?;
+    sales.retain(|s| s.business_day == day);
+    sales.sort_by(|a, b| b.at_ms.cmp(&a.at_ms));
+    Ok(sales)
+}
+
+/// The sale with this receipt number, if this lane made it.
+pub async fn sale_by_receipt(receipt_no: &str) -> Result<Option<Sale>> {
+    let db = db().await?;
+    let tx = db.transaction(SALES).build().map_err(IdbError::from_any)?;
+    let sales: Vec<Sale> = read_all(&tx, SALES).await?;
+    Ok(sales.into_iter().find(|s| s.receipt_no == receipt_no))
+}
+
+/// Refunds this lane made against a sale.
+pub async fn refunds_of(sale_id: uuid::Uuid) -> Result<Vec<Refund>> {
+    let db = db().await?;
+    let tx = db
+        .transaction(REFUNDS)
+        .build()
+        .map_err(IdbError::from_any)?;
+    let mut refunds: Vec<Refund> = read_all(&tx, REFUNDS).await?;
+    refunds.retain(|r| r.sale_id == Some(sale_id));
+    Ok(refunds)
+}
+
+/// Ids of the events still waiting in the outbox (what has not reached the edge yet).
+pub async fn unsynced_ids() -> Result<std::collections::HashSet<String>> {
+    Ok(outbox(u32::MAX as usize)
+        .await?
+        .into_iter()
+        .filter_map(|(_, json)| {
+            #[derive(Deserialize)]
+            struct Id {
+                id: String,
+            }
+            serde_json::from_str::<Id>(&json).ok().map(|i| i.id)
+        })
+        .collect())
 }
 
 /// Append an event that is not a sale (a voided cart, a cash movement): it takes the next

@@ -14,6 +14,7 @@ use till_core::cart::{Cart, Parked, ParkedCart, Totals};
 use till_core::catalogue::Catalogue;
 use till_core::event::{new_id, Event, EventBody, EVENT_VERSION};
 use till_core::money::Money;
+use till_core::refund::{Refund, RefundError, RefundTo, ReturnLine, ReturnOrder};
 use till_core::rescue::{self, RescueFile};
 use till_core::sale::{Checkout, Sale, Tender};
 use till_core::staff::{Action, Approval, PinGuard, Role, Roster, StaffMember};
@@ -242,7 +243,7 @@ impl Till {
             let ck = Checkout {
                 id,
                 lane_id: &lane.lane_id,
-                receipt_no: format!("{}-{:06}", lane.lane_code, c.receipt + 1),
+                receipt_no: till_core::receipt::receipt_no(&lane.lane_code, c.receipt + 1),
                 at_ms,
             };
             let mut sale = Sale::complete(&open.cart, &lane.store, tenders.clone(), ck)?;
@@ -345,6 +346,92 @@ impl Till {
             .await?;
         self.open.set(OpenCart::default());
         Ok(())
+    }
+
+    /// Today's receipts of this lane, newest first, each with whether it has reached the store.
+    pub async fn receipts_today(self) -> Result<Vec<(Sale, bool)>, String> {
+        let offset = self
+            .lane
+            .with_untracked(|l| l.as_ref().map(|l| l.store.utc_offset_minutes))
+            .unwrap_or(0);
+        let day = till_core::time::business_day(now_ms() as i64, offset);
+        let sales = idb::sales_of_day(&day).await.map_err(|e| e.to_string())?;
+        let waiting = idb::unsynced_ids().await.map_err(|e| e.to_string())?;
+        Ok(sales
+            .into_iter()
+            .map(|s| {
+                let synced = !waiting.contains(&s.id.to_string());
+                (s, synced)
+            })
+            .collect())
+    }
+
+    /// A sale of this lane by its receipt number (typed, or scanned from the receipt).
+    pub async fn find_receipt(self, receipt_no: &str) -> Result<Option<Sale>, String> {
+        idb::sale_by_receipt(receipt_no)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// The refunds this lane made against a sale.
+    pub async fn refunds_of(self, sale_id: Uuid) -> Result<Vec<Refund>, String> {
+        idb::refunds_of(sale_id).await.map_err(|e| e.to_string())
+    }
+
+    /// Whether `action` needs a manager's PIN now: the store has staff set up and whoever is
+    /// signed in may not do it alone. (A shop without staff is run by its owner.)
+    pub fn needs_approval(&self, action: Action) -> bool {
+        !self.roster.with(Roster::is_empty)
+            && !self
+                .cashier
+                .with(|c| c.as_ref().is_some_and(|c| c.role.may(action)))
+    }
+
+    /// Give money back for `lines` of `sale` (a sale this lane made): core checks the quantities
+    /// against what was sold and already returned, and works out the amounts and tax; the refund
+    /// is committed with its outbox event and the stock coming back in one transaction.
+    pub async fn refund(
+        self,
+        sale: Sale,
+        lines: Vec<ReturnLine>,
+        reason: String,
+        approved_by: Option<String>,
+    ) -> Result<Refund, String> {
+        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let previous = idb::refunds_of(sale.id).await.map_err(|e| e.to_string())?;
+        let order = ReturnOrder {
+            lines,
+            to: RefundTo::OriginalTenders,
+            reason,
+            approved_by,
+        };
+        let at_ms = now_ms() as i64;
+        let id = new_id(at_ms as u64, random_bytes());
+        let build = |c: Counters| -> Result<(Refund, Event), RefundError> {
+            let ck = Checkout {
+                id,
+                lane_id: &lane.lane_id,
+                receipt_no: till_core::receipt::receipt_no(&lane.lane_code, c.receipt + 1),
+                at_ms,
+            };
+            let refund = Refund::against(ck, &lane.store, &sale, &previous, order.clone())?;
+            let event = Event {
+                id,
+                lane_id: lane.lane_id.clone(),
+                lane_seq: c.lane_seq + 1,
+                at_ms,
+                v: EVENT_VERSION,
+                body: EventBody::RefundIssued(refund.clone()),
+            };
+            Ok((refund, event))
+        };
+        // A refund core refuses is a message for the cashier, before anything is stored.
+        build(Counters::default()).map_err(|e| e.to_string())?;
+        let refund = idb::commit_refund(build).await.map_err(|e| e.to_string())?;
+        self.status.update(|s| s.unsynced += 1);
+        self.kick.update(|k| *k += 1);
+        tabs::post(&Message::Sold);
+        Ok(refund)
     }
 
     /// Journal an event that is not a sale (a voided cart, an approval): the next lane number,

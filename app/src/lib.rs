@@ -5,6 +5,7 @@
 
 mod api;
 mod files;
+mod history;
 mod idb;
 mod lane;
 mod owner;

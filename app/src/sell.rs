@@ -16,6 +16,10 @@ use till_core::Decimal;
 pub fn TillPage() -> impl IntoView {
     let till = Till::new();
     provide_context(till);
+    let receipts = crate::history::Receipts {
+        open: RwSignal::new(None),
+    };
+    provide_context(receipts);
     leptos::task::spawn_local(till.start());
 
     let scan_ref = NodeRef::<Input>::new();
@@ -107,6 +111,12 @@ pub fn TillPage() -> impl IntoView {
         ev.prevent_default();
         crate::perf::start("till:scan");
         let raw = query.get_untracked();
+        // A receipt's own barcode (for a return or a reprint) opens that receipt.
+        if receipt::is_receipt_no(raw.trim()) {
+            receipts.open.set(Some(raw.trim().to_string()));
+            query.set(String::new());
+            return;
+        }
         let layouts = till
             .lane
             .with_untracked(|l| l.as_ref().map(|l| l.store.label_layouts.clone()))
@@ -165,10 +175,12 @@ pub fn TillPage() -> impl IntoView {
             <Show when=move || till.ready.get() && till.locked()>
                 <crate::staff::SignIn/>
             </Show>
+            <crate::history::ReceiptsPanel/>
             <header class="bar">
                 <h1>{move || till.lane.with(|l| l.as_ref().map(|l| l.store.name.clone()).unwrap_or_else(|| "till".into()))}</h1>
                 <span class="lane">{move || till.lane.with(|l| l.as_ref().map(|l| format!("Lane {}", l.lane_code)).unwrap_or_default())}</span>
                 <crate::staff::CashierChip/>
+                <button id="open-history" class="small" title="Receipts (F3)" on:click=move |_| receipts.open.set(Some(String::new()))>"Receipts"</button>
                 <Show when=move || till.ready.get()><LanePanel/></Show>
                 <Show when=move || till.ready.get()><SyncBadge status=till.status.into() utc_offset_minutes=Signal::derive(move || till.lane.with(|l| l.as_ref().map(|l| l.store.utc_offset_minutes).unwrap_or(0)))/></Show>
             </header>

@@ -99,6 +99,25 @@ fn neg(m: Money) -> String {
 }
 
 /// The receipt of `sale`, as blocks.
+/// A lane's `n`th receipt number: the lane's code and a six-digit counter ("L1-000042"), so the
+/// number alone says which till printed it and sorts in order.
+pub fn receipt_no(lane_code: &str, n: u64) -> String {
+    format!("{lane_code}-{n:06}")
+}
+
+/// Whether `text` is a receipt number as tills print them (and as the receipt's barcode scans
+/// back), so the scan field can open that receipt instead of looking for a product.
+pub fn is_receipt_no(text: &str) -> bool {
+    let Some((lane, n)) = text.split_once('-') else {
+        return false;
+    };
+    lane.len() >= 2
+        && lane.starts_with('L')
+        && lane[1..].bytes().all(|b| b.is_ascii_digit())
+        && n.len() >= 6
+        && n.bytes().all(|b| b.is_ascii_digit())
+}
+
 pub fn layout(sale: &Sale, store: &StoreSettings, opts: &ReceiptOptions) -> Vec<Block> {
     let lang = opts.lang;
     let mut b = vec![Block::Title {
@@ -496,6 +515,18 @@ pub fn to_escpos(blocks: &[Block], opts: &ReceiptOptions) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn receipt_numbers_are_told_from_barcodes_and_names() {
+        assert_eq!(receipt_no("L1", 42), "L1-000042");
+        assert!(is_receipt_no(&receipt_no("L12", 1_234_567)));
+        assert!(is_receipt_no("L1-000042"));
+        assert!(!is_receipt_no("4901234567894"));
+        assert!(!is_receipt_no("L1-42"));
+        assert!(!is_receipt_no("LX-000042"));
+        assert!(!is_receipt_no("L-000042"));
+        assert!(!is_receipt_no("milk"));
+    }
+
     use super::*;
     use crate::cart::tests::product;
     use crate::cart::Cart;

@@ -170,3 +170,50 @@ test('a split payment: part by card on the terminal (never a card number), the r
     assert.equal(Number(today.stores[0].net.amount), total);
   });
 });
+
+test("a return against today's receipt: found by scanning its number, limited to what is left, refunded once", { timeout: 240_000 }, async () => {
+  await withTill('return', async ({ edge, browser, log }) => {
+    const [a, b] = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each').slice(70, 72);
+    const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
+    await till.goto(edge.base);
+    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    for (const p of [a, a, b]) {
+      await till.fill('#scan', p.gtin.replace(/^0/, ''));
+      await till.press('#scan', 'Enter');
+    }
+    await till.locator('.cart-line', { hasText: b.name }).waitFor();
+    await till.click('.exact');
+    const receiptNo = (await till.locator('.receipt-no').textContent()).trim();
+    await till.click('#new-sale');
+    await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 30_000 });
+
+    // Today's receipts show it, sent to the store.
+    await till.click('#open-history');
+    await till.locator(`.receipt-row[data-receipt="${receiptNo}"] .sync-state.synced`).waitFor({ timeout: 10_000 });
+    await till.click('#close-history');
+
+    // The customer comes back with the receipt: scanning its barcode opens it.
+    await till.fill('#scan', receiptNo);
+    await till.press('#scan', 'Enter');
+    const detail = till.locator(`.receipt-detail[data-receipt="${receiptNo}"]`);
+    await detail.waitFor();
+    await till.evaluate(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+    await till.click('#reprint');
+    assert.equal(await till.evaluate(() => window.__printed), 1);
+    await detail.locator('.return-line[data-line="0"] .return-qty').fill('1');
+    await till.fill('#return-reason', 'changed mind');
+    await till.click('#return-submit');
+    await till.locator('.refund-done', { hasText: `${yen(Number(a.price))} back (Cash ${yen(Number(a.price))})` }).waitFor();
+    await detail.locator('.return-line[data-line="0"] .left', { hasText: '1 of 2 can come back' }).waitFor();
+    // Never more than was sold minus what came back already.
+    await detail.locator('.return-line[data-line="0"] .return-qty').fill('2');
+    await till.click('#return-submit');
+    await till.locator('.return-form .error', { hasText: 'only 1' }).waitFor();
+
+    await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 30_000 });
+    const today = await ownerToday(edge.base, edge.seeded);
+    assert.equal(Number(today.stores[0].net.amount), Number(a.price) + Number(b.price));
+    const { rejected } = await (await fetch(`${edge.base}/api/v1/stores/demo-shibuya/rejected`, { headers: { cookie: edge.seeded.cookie } })).json();
+    assert.deepEqual(rejected, []);
+  });
+});

@@ -1,0 +1,223 @@
+//! Today's receipts on this lane: find one (by number, or by scanning the barcode printed on
+//! it), see whether it has reached the store, reprint it, and take items back against it.
+
+use crate::lane::Till;
+use leptos::prelude::*;
+use till_core::receipt::{self, ReceiptOptions};
+use till_core::refund::{Refund, ReturnLine};
+use till_core::sale::Sale;
+use till_core::staff::Action;
+use till_core::Decimal;
+
+/// Opens the receipts panel from anywhere on the till: `Some("")` for today's list,
+/// `Some(receipt_no)` straight to one receipt.
+#[derive(Clone, Copy)]
+pub struct Receipts {
+    pub open: RwSignal<Option<String>>,
+}
+
+#[component]
+pub fn ReceiptsPanel() -> impl IntoView {
+    let till = expect_context::<Till>();
+    let receipts = expect_context::<Receipts>();
+    let list = RwSignal::new(Vec::<(Sale, bool)>::new());
+    let selected = RwSignal::new(None::<Sale>);
+    let search = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+
+    let find = move |no: String| {
+        leptos::task::spawn_local(async move {
+            match till.find_receipt(&no).await {
+                Ok(Some(sale)) => {
+                    error.set(None);
+                    selected.set(Some(sale));
+                }
+                Ok(None) => error.set(Some(format!(
+                    "Receipt {no} is not on this till (only this till's receipts can be found here)"
+                ))),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    // Opened (or asked for a receipt): load today's list, or go straight to the receipt.
+    Effect::new(move |_| {
+        let Some(wanted) = receipts.open.get() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match till.receipts_today().await {
+                Ok(l) => list.set(l),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+        if wanted.is_empty() {
+            selected.set(None);
+        } else {
+            find(wanted);
+        }
+    });
+    let close = move || {
+        receipts.open.set(None);
+        selected.set(None);
+    };
+    view! {
+        <Show when=move || receipts.open.with(Option::is_some)>
+            <section class="history" role="dialog" aria-modal="true" aria-label="Receipts">
+                <header class="history-bar">
+                    <h2>"Receipts today"</h2>
+                    <form on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); find(search.get_untracked().trim().to_uppercase()); }>
+                        <input id="receipt-search" placeholder="Receipt number or scan it" aria-label="Find a receipt by number"
+                            prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
+                    </form>
+                    <button id="close-history" class="small" title="Close (Esc)" on:click=move |_| close()>"Close"</button>
+                </header>
+                <p class="error" role="alert">{move || error.get()}</p>
+                <Show when=move || selected.with(Option::is_none)>
+                    <ul class="receipt-list">
+                        <For each=move || list.get() key=|(s, synced)| (s.id, *synced) children=move |(sale, synced)| {
+                            let offset = till.lane.with_untracked(|l| l.as_ref().map(|l| l.store.utc_offset_minutes)).unwrap_or(0);
+                            let time = till_core::time::local_time(sale.at_ms, offset);
+                            let label = format!("{} · {} · {}", sale.receipt_no, time.get(..5).unwrap_or_default(), sale.total.display());
+                            let no = sale.receipt_no.clone();
+                            view! {
+                                <li><button class="receipt-row" data-receipt=no.clone() on:click=move |_| selected.set(Some(sale.clone()))>
+                                    <span>{label}</span>
+                                    <span class=if synced { "sync-state synced" } else { "sync-state waiting" }>{if synced { "sent" } else { "waiting to send" }}</span>
+                                </button></li>
+                            }
+                        }/>
+                    </ul>
+                </Show>
+                {move || selected.get().map(|sale| view! { <ReceiptDetail sale=sale on_back=move || selected.set(None)/> })}
+            </section>
+        </Show>
+    }
+}
+
+/// One receipt: reprint it, or take items back (core limits each line to what was sold minus
+/// what came back already).
+#[component]
+fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let till = expect_context::<Till>();
+    let sale = StoredValue::new(sale);
+    let previous = RwSignal::new(Vec::<Refund>::new());
+    let qty = RwSignal::new(vec![String::new(); sale.with_value(|s| s.lines.len())]);
+    let reason = RwSignal::new(String::new());
+    let manager_pin = RwSignal::new(String::new());
+    let needs_pin = move || till.needs_approval(Action::Refund);
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<Refund>);
+    let load_previous = move || {
+        leptos::task::spawn_local(async move {
+            match till.refunds_of(sale.with_value(|s| s.id)).await {
+                Ok(r) => previous.set(r),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    load_previous();
+    let returned = move |line: usize| -> Decimal {
+        previous.with(|rs| {
+            rs.iter()
+                .flat_map(|r| &r.lines)
+                .filter(|l| l.line == line)
+                .map(|l| l.qty)
+                .sum()
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut lines = Vec::new();
+        for (i, text) in qty.get_untracked().iter().enumerate() {
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            match text.parse::<Decimal>() {
+                Ok(q) => lines.push(ReturnLine { line: i, qty: q }),
+                Err(_) => {
+                    error.set(Some(format!("line {}: type a quantity", i + 1)));
+                    return;
+                }
+            }
+        }
+        let why = reason.get_untracked();
+        let pin = manager_pin.get_untracked();
+        manager_pin.set(String::new());
+        let s = sale.get_value();
+        leptos::task::spawn_local(async move {
+            let approved_by = if till.needs_approval(Action::Refund) {
+                let detail = format!("refund against {}: {}", s.receipt_no, why.trim());
+                match till.approve(&pin, Action::Refund, detail, Some(s.id)).await {
+                    Ok(manager) => Some(manager.id),
+                    Err(e) => {
+                        error.set(Some(e));
+                        return;
+                    }
+                }
+            } else {
+                till.cashier
+                    .with_untracked(|c| c.as_ref().map(|c| c.id.clone()))
+            };
+            match till.refund(s, lines, why, approved_by).await {
+                Ok(r) => {
+                    error.set(None);
+                    qty.update(|q| q.iter_mut().for_each(String::clear));
+                    done.set(Some(r));
+                    load_previous();
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let receipt_html = move || {
+        let store = till.lane.with(|l| l.as_ref().map(|l| l.store.clone()));
+        match store {
+            Some(store) => sale.with_value(|s| {
+                let opts = ReceiptOptions::for_store(&store);
+                receipt::to_html(&receipt::layout(s, &store, &opts))
+            }),
+            None => String::new(),
+        }
+    };
+    view! {
+        <div class="receipt-detail" data-receipt=sale.with_value(|s| s.receipt_no.clone())>
+            <div class="buttons">
+                <button class="small" on:click=move |_| on_back()>"← All receipts"</button>
+                <button id="reprint" on:click=move |_| crate::print::browser_print()>"Reprint"</button>
+            </div>
+            <form class="return-form" on:submit=submit>
+                <h3>"Return items"</h3>
+                <ul class="return-lines">
+                    {sale.with_value(|s| s.lines.iter().enumerate().map(|(i, l)| {
+                        let name = l.name.clone();
+                        let sold = l.qty;
+                        view! {
+                            <li class="return-line" data-line=i.to_string()>
+                                <span class="name">{name.clone()}</span>
+                                <span class="left">{move || format!("{} of {} can come back", sold - returned(i), sold)}</span>
+                                <input class="return-qty" inputmode="decimal" aria-label=format!("Quantity of {name} to return")
+                                    prop:value=move || qty.with(|q| q[i].clone())
+                                    on:input=move |ev| qty.update(|q| q[i] = event_target_value(&ev))/>
+                            </li>
+                        }
+                    }).collect::<Vec<_>>())}
+                </ul>
+                <input id="return-reason" placeholder="Reason for the return" aria-label="Reason for the return"
+                    prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+                <Show when=needs_pin>
+                    <input id="return-approver-pin" type="password" inputmode="numeric" autocomplete="off" placeholder="Manager PIN"
+                        aria-label="Manager PIN to approve the refund" prop:value=move || manager_pin.get()
+                        on:input=move |ev| manager_pin.set(event_target_value(&ev))/>
+                </Show>
+                <button id="return-submit" class="primary" type="submit">"Refund to the original payment"</button>
+                <p class="error" role="alert">{move || error.get()}</p>
+                {move || done.get().map(|r| view! {
+                    <p class="refund-done" role="status">{format!("Refund {}: {} back ({})", r.receipt_no, r.total.display(),
+                        r.tenders.iter().map(|t| format!("{} {}", t.label(), t.amount().display())).collect::<Vec<_>>().join(", "))}</p>
+                })}
+            </form>
+            <div class="receipt-preview" inner_html=receipt_html></div>
+        </div>
+    }
+}
