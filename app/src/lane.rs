@@ -240,22 +240,16 @@ impl Till {
             .cashier
             .with_untracked(|c| c.as_ref().map(|c| c.id.clone()));
         let build = |c: Counters| -> Result<(Sale, Event), till_core::sale::CheckoutError> {
-            let ck = Checkout {
+            let next = NextRecord {
+                lane: &lane,
                 id,
-                lane_id: &lane.lane_id,
-                receipt_no: till_core::receipt::receipt_no(&lane.lane_code, c.receipt + 1),
                 at_ms,
+                counters: c,
             };
-            let mut sale = Sale::complete(&open.cart, &lane.store, tenders.clone(), ck)?;
+            let mut sale =
+                Sale::complete(&open.cart, &lane.store, tenders.clone(), next.checkout())?;
             sale.staff_id = staff_id.clone();
-            let event = Event {
-                id,
-                lane_id: lane.lane_id.clone(),
-                lane_seq: c.lane_seq + 1,
-                at_ms,
-                v: EVENT_VERSION,
-                body: EventBody::SaleCompleted(sale.clone()),
-            };
+            let event = next.event(EventBody::SaleCompleted(sale.clone()));
             Ok((sale, event))
         };
         build(Counters::default()).map_err(|e| e.to_string())?;
@@ -408,21 +402,20 @@ impl Till {
         let at_ms = now_ms() as i64;
         let id = new_id(at_ms as u64, random_bytes());
         let build = |c: Counters| -> Result<(Refund, Event), RefundError> {
-            let ck = Checkout {
+            let next = NextRecord {
+                lane: &lane,
                 id,
-                lane_id: &lane.lane_id,
-                receipt_no: till_core::receipt::receipt_no(&lane.lane_code, c.receipt + 1),
                 at_ms,
+                counters: c,
             };
-            let refund = Refund::against(ck, &lane.store, &sale, &previous, order.clone())?;
-            let event = Event {
-                id,
-                lane_id: lane.lane_id.clone(),
-                lane_seq: c.lane_seq + 1,
-                at_ms,
-                v: EVENT_VERSION,
-                body: EventBody::RefundIssued(refund.clone()),
-            };
+            let refund = Refund::against(
+                next.checkout(),
+                &lane.store,
+                &sale,
+                &previous,
+                order.clone(),
+            )?;
+            let event = next.event(EventBody::RefundIssued(refund.clone()));
             Ok((refund, event))
         };
         // A refund core refuses is a message for the cashier, before anything is stored.
@@ -848,6 +841,40 @@ impl Till {
         self.lane.set(Some(lane.clone()));
         tabs::post(&Message::Paired(lane.clone()));
         Ok(lane)
+    }
+}
+
+/// The lane's next receipt-bearing record (a sale or a refund), numbered from the counters read
+/// inside the committing transaction: its checkout facts and its journal event.
+struct NextRecord<'a> {
+    lane: &'a LaneConfig,
+    id: Uuid,
+    at_ms: i64,
+    counters: Counters,
+}
+
+impl<'a> NextRecord<'a> {
+    fn checkout(&self) -> Checkout<'a> {
+        Checkout {
+            id: self.id,
+            lane_id: &self.lane.lane_id,
+            receipt_no: till_core::receipt::receipt_no(
+                &self.lane.lane_code,
+                self.counters.receipt + 1,
+            ),
+            at_ms: self.at_ms,
+        }
+    }
+
+    fn event(&self, body: EventBody) -> Event {
+        Event {
+            id: self.id,
+            lane_id: self.lane.lane_id.clone(),
+            lane_seq: self.counters.lane_seq + 1,
+            at_ms: self.at_ms,
+            v: EVENT_VERSION,
+            body,
+        }
     }
 }
 

@@ -71,6 +71,51 @@ pub fn TillPage() -> impl IntoView {
             let _ = el.focus();
         }
     };
+    // Enter on an empty scan field pays the exact amount (the pay panel listens).
+    let exact_requests = RwSignal::new(0u32);
+    // The till's keyboard: every frequent action has a key, shown on its button.
+    let on_key = move |ev: KeyboardEvent| {
+        till.touch();
+        if untrack(|| till.locked()) {
+            return;
+        }
+        let handled = match ev.key().as_str() {
+            "F2" => {
+                focus_scan();
+                true
+            }
+            "F3" => {
+                receipts.open.set(Some(String::new()));
+                true
+            }
+            "F4" => {
+                leptos::task::spawn_local(async move {
+                    if let Err(e) = till.park().await {
+                        message.set(Some(e));
+                    }
+                });
+                true
+            }
+            "Escape" => {
+                if receipts.open.with_untracked(Option::is_some) {
+                    receipts.open.set(None);
+                } else {
+                    query.set(String::new());
+                    message.set(None);
+                }
+                focus_scan();
+                true
+            }
+            "l" | "L" if ev.ctrl_key() => {
+                till.sign_out();
+                true
+            }
+            _ => false,
+        };
+        if handled {
+            ev.prevent_default();
+        }
+    };
 
     // Add a product: `qty` from a label (weight), else one piece or, until a scale is attached,
     // 100 g; `label_price` from a price-embedded label is what the package costs.
@@ -111,6 +156,10 @@ pub fn TillPage() -> impl IntoView {
         ev.prevent_default();
         crate::perf::start("till:scan");
         let raw = query.get_untracked();
+        if raw.trim().is_empty() {
+            exact_requests.update(|n| *n += 1);
+            return;
+        }
         // A receipt's own barcode (for a return or a reprint) opens that receipt.
         if receipt::is_receipt_no(raw.trim()) {
             receipts.open.set(Some(raw.trim().to_string()));
@@ -171,7 +220,7 @@ pub fn TillPage() -> impl IntoView {
 
     view! {
         <main class="till" data-ready=move || till.ready.get().to_string()
-            on:pointerdown=move |_| till.touch() on:keydown=move |_| till.touch()>
+            on:pointerdown=move |_| till.touch() on:keydown=on_key>
             <Show when=move || till.ready.get() && till.locked()>
                 <crate::staff::SignIn/>
             </Show>
@@ -180,7 +229,7 @@ pub fn TillPage() -> impl IntoView {
                 <h1>{move || till.lane.with(|l| l.as_ref().map(|l| l.store.name.clone()).unwrap_or_else(|| "till".into()))}</h1>
                 <span class="lane">{move || till.lane.with(|l| l.as_ref().map(|l| format!("Lane {}", l.lane_code)).unwrap_or_default())}</span>
                 <crate::staff::CashierChip/>
-                <button id="open-history" class="small" title="Receipts (F3)" on:click=move |_| receipts.open.set(Some(String::new()))>"Receipts"</button>
+                <button id="open-history" class="small" on:click=move |_| receipts.open.set(Some(String::new()))>"Receipts " <kbd>"F3"</kbd></button>
                 <Show when=move || till.ready.get()><LanePanel/></Show>
                 <Show when=move || till.ready.get()><SyncBadge status=till.status.into() utc_offset_minutes=Signal::derive(move || till.lane.with(|l| l.as_ref().map(|l| l.store.utc_offset_minutes).unwrap_or(0)))/></Show>
             </header>
@@ -226,7 +275,7 @@ pub fn TillPage() -> impl IntoView {
             </section>
             <CartView on_done=focus_scan/>
             <CartActions on_done=focus_scan/>
-            <PayPanel paid=paid busy=busy/>
+            <PayPanel paid=paid busy=busy exact_requests=exact_requests.read_only()/>
         </main>
     }
 }
@@ -361,7 +410,7 @@ fn CartActions(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
     view! {
         <section class="cart-actions" aria-label="Cart actions">
             <div class="buttons">
-                <button id="park" disabled=empty on:click=move |_| run(Box::pin(till.park()))>"Park"</button>
+                <button id="park" disabled=empty on:click=move |_| run(Box::pin(till.park()))>"Park " <kbd>"F4"</kbd></button>
                 <button id="void-cart" disabled=empty on:click=move |_| voiding.set(true)>"Void cart"</button>
             </div>
             <Show when=move || voiding.get() && !empty()>
@@ -437,7 +486,11 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
 }
 
 #[component]
-fn PayPanel(paid: RwSignal<Option<Sale>>, busy: RwSignal<bool>) -> impl IntoView {
+fn PayPanel(
+    paid: RwSignal<Option<Sale>>,
+    busy: RwSignal<bool>,
+    exact_requests: ReadSignal<u32>,
+) -> impl IntoView {
     let till = expect_context::<Till>();
     let tendered = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -551,6 +604,18 @@ fn PayPanel(paid: RwSignal<Option<Sale>>, busy: RwSignal<bool>) -> impl IntoView
         tenders.push(Tender::Cash { tendered: amount });
         finish(tenders);
     };
+    // Enter on the empty scan field: after a sale, start the next one; otherwise pay exact.
+    Effect::watch(
+        move || exact_requests.get(),
+        move |_, _, _| {
+            if paid.with_untracked(Option::is_some) {
+                paid.set(None);
+            } else if !busy.get_untracked() && untrack(total).is_some() {
+                pay(untrack(remaining));
+            }
+        },
+        false,
+    );
     view! {
         <section class="pay" aria-label="Payment">
             <Show when=move || paid.with(|p| p.is_some()) fallback=move || view! {
@@ -595,7 +660,7 @@ fn PayPanel(paid: RwSignal<Option<Sale>>, busy: RwSignal<bool>) -> impl IntoView
                     <button id="complete" class="primary" disabled=move || busy.get() on:click=move |_| finish(taken.get_untracked())>"Complete sale"</button>
                 </Show>
                 <div class="quick">
-                    <button class="exact" disabled=move || total().is_none() on:click=move |_| pay(remaining())>"Exact"</button>
+                    <button class="exact" disabled=move || total().is_none() on:click=move |_| pay(remaining())>"Exact " <kbd>"Enter"</kbd></button>
                     {move || notes().into_iter().map(|n| view! { <button class="note" on:click=move |_| pay(Some(n))>{n.display()}</button> }).collect::<Vec<_>>()}
                 </div>
                 <button id="pay" class="primary" disabled=move || busy.get() || total().is_none() on:click=move |_| pay(None)>"Pay cash"</button>

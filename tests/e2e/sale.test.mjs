@@ -217,3 +217,33 @@ test("a return against today's receipt: found by scanning its number, limited to
     assert.deepEqual(rejected, []);
   });
 });
+
+test('keyboard first: Enter pays exact and starts the next sale, F4 parks, F3 and Esc open and close receipts', { timeout: 240_000 }, async () => {
+  await withTill('keyboard', async ({ edge, browser, log }) => {
+    const [a, b] = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each').slice(80, 82);
+    const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
+    await till.goto(edge.base);
+    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    await till.locator('.exact kbd', { hasText: 'Enter' }).waitFor();
+    await till.fill('#scan', a.gtin.replace(/^0/, ''));
+    await till.keyboard.press('Enter');
+    await till.locator('.cart-line', { hasText: a.name }).waitFor();
+    // Focus is back in the scan field, now empty: Enter pays the exact amount…
+    await till.keyboard.press('Enter');
+    await till.locator('#change', { hasText: '¥0' }).waitFor();
+    // …and Enter again starts the next sale.
+    await till.keyboard.press('Enter');
+    await till.locator('#change').waitFor({ state: 'detached' });
+    await till.fill('#scan', b.gtin.replace(/^0/, ''));
+    await till.keyboard.press('Enter');
+    await till.locator('.cart-line', { hasText: b.name }).waitFor();
+    await till.keyboard.press('F4');
+    await till.locator('.recall', { hasText: b.name }).waitFor();
+    assert.equal(await till.locator('.cart-line').count(), 0);
+    await till.keyboard.press('F3');
+    await till.locator('.history .receipt-row').first().waitFor();
+    await till.keyboard.press('Escape');
+    await till.locator('.history').waitFor({ state: 'detached' });
+    assert.equal(await till.evaluate(() => document.activeElement?.id), 'scan');
+  });
+});
