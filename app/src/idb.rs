@@ -21,7 +21,7 @@ use wasm_bindgen::JsValue;
 
 const DB_NAME: &str = "till";
 /// Bump with a new arm in `upgrade` — existing data is kept across versions.
-const DB_VERSION: u32 = 4;
+const DB_VERSION: u32 = 5;
 
 pub const CATALOGUE: &str = "catalogue";
 pub const SALES: &str = "sales";
@@ -37,6 +37,9 @@ pub const PENDING: &str = "pending_moves";
 pub const CUSTOMERS: &str = "customers";
 /// Refunds made on this lane (returns against its sales and without a receipt).
 pub const REFUNDS: &str = "refunds";
+/// This lane's events since its shift opened, by lane_seq (the outbox forgets what was sent;
+/// the X and Z reports need the whole shift). Emptied when the next shift opens.
+pub const JOURNAL: &str = "journal";
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum IdbError {
@@ -126,6 +129,11 @@ pub async fn db() -> Result<Rc<Database>> {
             if old < 4 {
                 db.create_object_store(REFUNDS)
                     .with_key_path("id".into())
+                    .build()?;
+            }
+            if old < 5 {
+                db.create_object_store(JOURNAL)
+                    .with_key_path("lane_seq".into())
                     .build()?;
             }
             Ok(())
@@ -321,16 +329,18 @@ pub mod keys {
 /// nothing written.
 pub async fn commit_sale<E: std::fmt::Display>(
     make: impl FnOnce(Counters) -> std::result::Result<(Sale, Event), E>,
+    journal: bool,
 ) -> Result<Sale> {
-    commit_record(make, true).await
+    commit_record(make, true, journal).await
 }
 
 /// Commit a refund the same way: refund, outbox event, stock coming back and counters (refunds
 /// take receipt numbers from the sales counter) in one strict transaction. The open cart stays.
 pub async fn commit_refund<E: std::fmt::Display>(
     make: impl FnOnce(Counters) -> std::result::Result<(Refund, Event), E>,
+    journal: bool,
 ) -> Result<Refund> {
-    commit_record(make, false).await
+    commit_record(make, false, journal).await
 }
 
 /// What `commit_record` stores: a sale or a refund, with the stock it moves.
@@ -353,13 +363,16 @@ impl Record for Refund {
     }
 }
 
+/// `journal`: a shift is open, so the event is also kept for the shift's reports (in the same
+/// transaction, so a report never misses a sale that was paid).
 async fn commit_record<R: Record, E: std::fmt::Display>(
     make: impl FnOnce(Counters) -> std::result::Result<(R, Event), E>,
     clear_cart: bool,
+    journal: bool,
 ) -> Result<R> {
     let db = db().await?;
     let tx = db
-        .transaction([R::STORE, OUTBOX, PENDING, KV, STOCK])
+        .transaction([R::STORE, OUTBOX, PENDING, KV, STOCK, JOURNAL])
         .with_mode(TransactionMode::Readwrite)
         .with_options(strict())
         .build()
@@ -377,11 +390,7 @@ async fn commit_record<R: Record, E: std::fmt::Display>(
         .put(to_js(&record)?)
         .primitive()
         .map_err(IdbError::from_any)?;
-    tx.object_store(OUTBOX)
-        .map_err(IdbError::from_any)?
-        .put(to_js(&event)?)
-        .primitive()
-        .map_err(IdbError::from_any)?;
+    put_event(&tx, &event, journal)?;
     let moves = record.stock_deltas();
     tx.object_store(PENDING)
         .map_err(IdbError::from_any)?
@@ -460,12 +469,17 @@ pub async fn unsynced_ids() -> Result<std::collections::HashSet<String>> {
 }
 
 /// Append an event that is not a sale (a voided cart, a cash movement): it takes the next
-/// lane number and goes to the outbox with the counters in one strict transaction; the open cart
-/// is cleared in the same transaction when `clear_cart` is set.
-pub async fn append_event(make: impl FnOnce(u64) -> Event, clear_cart: bool) -> Result<Event> {
+/// lane number and goes to the outbox (and the shift's journal, as `journal` says) with the
+/// counters in one strict transaction; the open cart is cleared in the same transaction when
+/// `clear_cart` is set.
+pub async fn append_event(
+    make: impl FnOnce(u64) -> Event,
+    clear_cart: bool,
+    journal: Journal,
+) -> Result<Event> {
     let db = db().await?;
     let tx = db
-        .transaction([OUTBOX, KV])
+        .transaction([OUTBOX, KV, JOURNAL])
         .with_mode(TransactionMode::Readwrite)
         .with_options(strict())
         .build()
@@ -473,11 +487,13 @@ pub async fn append_event(make: impl FnOnce(u64) -> Event, clear_cart: bool) -> 
     let kv = tx.object_store(KV).map_err(IdbError::from_any)?;
     let counters: Counters = read(&kv, keys::COUNTERS).await?.unwrap_or_default();
     let event = make(counters.lane_seq + 1);
-    tx.object_store(OUTBOX)
-        .map_err(IdbError::from_any)?
-        .put(to_js(&event)?)
-        .primitive()
-        .map_err(IdbError::from_any)?;
+    if journal == Journal::Restart {
+        tx.object_store(JOURNAL)
+            .map_err(IdbError::from_any)?
+            .clear()
+            .map_err(IdbError::from_any)?;
+    }
+    put_event(&tx, &event, journal != Journal::No)?;
     kv.put(to_js(&Counters {
         lane_seq: event.lane_seq,
         ..counters
@@ -492,6 +508,44 @@ pub async fn append_event(make: impl FnOnce(u64) -> Event, clear_cart: bool) -> 
     }
     commit(tx).await?;
     Ok(event)
+}
+
+/// Whether an event is kept for the shift's reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Journal {
+    /// No shift is open.
+    No,
+    Yes,
+    /// A shift opens: the journal starts again with this event.
+    Restart,
+}
+
+/// Put `event` in the outbox, and in the journal when a shift is open.
+fn put_event(tx: &Transaction<'_>, event: &Event, journal: bool) -> Result<()> {
+    let value = to_js(event)?;
+    tx.object_store(OUTBOX)
+        .map_err(IdbError::from_any)?
+        .put(value.clone())
+        .primitive()
+        .map_err(IdbError::from_any)?;
+    if journal {
+        tx.object_store(JOURNAL)
+            .map_err(IdbError::from_any)?
+            .put(value)
+            .primitive()
+            .map_err(IdbError::from_any)?;
+    }
+    Ok(())
+}
+
+/// The shift journal in lane order.
+pub async fn journal() -> Result<Vec<Event>> {
+    let db = db().await?;
+    let tx = db
+        .transaction(JOURNAL)
+        .build()
+        .map_err(IdbError::from_any)?;
+    read_all(&tx, JOURNAL).await
 }
 
 /// The oldest `limit` unsent events, in lane order, as (lane_seq, the event's JSON). The lane

@@ -17,13 +17,14 @@ use till_core::money::Money;
 use till_core::refund::{Refund, RefundError, RefundTo, ReturnLine, ReturnOrder};
 use till_core::rescue::{self, RescueFile};
 use till_core::sale::{Checkout, Sale, Tender};
+use till_core::shift::{CashCount, CashMoved, Direction, ShiftClosed, ShiftOpened, ShiftReport};
 use till_core::staff::{Action, Approval, PinGuard, Role, Roster, StaffMember};
 use till_core::store::StoreSettings;
 use till_core::sync::{
     after_push, backoff_ms, Change, PullResponse, PushResponse, MAX_PUSH_EVENTS, PROTOCOL_VERSION,
 };
 use till_core::void::CartVoided;
-use till_core::Uuid;
+use till_core::{Decimal, Uuid};
 
 /// This device's pairing with a store, kept in IndexedDB.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +79,10 @@ pub struct Till {
     pub cashier: RwSignal<Option<Cashier>>,
     /// When someone last touched the till (for the idle lock); not a signal: nothing renders it.
     pub last_touch_ms: StoredValue<f64>,
+    /// The shift open on this lane, if any.
+    pub shift: RwSignal<Option<Uuid>>,
+    /// The Z report of the shift closed last (shown and printable after closing).
+    pub last_report: RwSignal<Option<ShiftReport>>,
 }
 
 /// The person signed in at the till.
@@ -114,6 +119,8 @@ impl Till {
             roster: RwSignal::new(Roster::default()),
             cashier: RwSignal::new(None),
             last_touch_ms: StoredValue::new(now_ms()),
+            shift: RwSignal::new(None),
+            last_report: RwSignal::new(None),
         }
     }
 
@@ -143,6 +150,7 @@ impl Till {
         if let Ok(Some(roster)) = idb::get::<Roster>(keys::STAFF).await {
             self.roster.set(roster);
         }
+        self.load_shift().await;
         self.idle_lock_loop();
         let last: Option<f64> = idb::get(keys::LAST_SYNC).await.ok().flatten();
         self.status.update(|s| s.last_sync_ms = last);
@@ -254,7 +262,9 @@ impl Till {
         };
         build(Counters::default()).map_err(|e| e.to_string())?;
         crate::perf::start("till:commit");
-        let sale = idb::commit_sale(build).await.map_err(|e| e.to_string())?;
+        let sale = idb::commit_sale(build, self.journal_mode() != idb::Journal::No)
+            .await
+            .map_err(|e| e.to_string())?;
         crate::perf::end("till:commit");
         self.open.set(OpenCart::default());
         self.status.update(|s| s.unsynced += 1);
@@ -336,7 +346,7 @@ impl Till {
                 .cashier
                 .with_untracked(|c| c.as_ref().map(|c| c.id.clone())),
         };
-        self.journal(&lane, EventBody::CartVoided(voided), true)
+        self.record_event(&lane, EventBody::CartVoided(voided), true)
             .await?;
         self.open.set(OpenCart::default());
         Ok(())
@@ -420,7 +430,9 @@ impl Till {
         };
         // A refund core refuses is a message for the cashier, before anything is stored.
         build(Counters::default()).map_err(|e| e.to_string())?;
-        let refund = idb::commit_refund(build).await.map_err(|e| e.to_string())?;
+        let refund = idb::commit_refund(build, self.journal_mode() != idb::Journal::No)
+            .await
+            .map_err(|e| e.to_string())?;
         self.status.update(|s| s.unsynced += 1);
         self.kick.update(|k| *k += 1);
         tabs::post(&Message::Sold);
@@ -430,11 +442,31 @@ impl Till {
     /// Journal an event that is not a sale (a voided cart, an approval): the next lane number,
     /// the outbox and (with `clear_cart`) the open cart's removal in one strict transaction;
     /// then sync soon.
-    async fn journal(
+    async fn record_event(
         &self,
         lane: &LaneConfig,
         body: EventBody,
         clear_cart: bool,
+    ) -> Result<(), String> {
+        self.append(lane, body, clear_cart, self.journal_mode())
+            .await
+    }
+
+    async fn record_journalled(
+        &self,
+        lane: &LaneConfig,
+        body: EventBody,
+        journal: idb::Journal,
+    ) -> Result<(), String> {
+        self.append(lane, body, false, journal).await
+    }
+
+    async fn append(
+        &self,
+        lane: &LaneConfig,
+        body: EventBody,
+        clear_cart: bool,
+        journal: idb::Journal,
     ) -> Result<(), String> {
         let at = now_ms();
         let id = new_id(at as u64, random_bytes());
@@ -448,6 +480,7 @@ impl Till {
                 body,
             },
             clear_cart,
+            journal,
         )
         .await
         .map_err(|e| e.to_string())?;
@@ -455,6 +488,106 @@ impl Till {
         self.kick.update(|k| *k += 1);
         tabs::post(&Message::Sold);
         Ok(())
+    }
+
+    /// Whether this lane's events are kept for a shift's reports now.
+    fn journal_mode(&self) -> idb::Journal {
+        if self.shift.with_untracked(Option::is_some) {
+            idb::Journal::Yes
+        } else {
+            idb::Journal::No
+        }
+    }
+
+    /// Who is at the till, for the shift's records ("till" when the store has no staff set up).
+    fn staff_id(&self) -> String {
+        self.cashier
+            .with_untracked(|c| c.as_ref().map(|c| c.id.clone()))
+            .unwrap_or_else(|| "till".into())
+    }
+
+    /// Open a shift with the float counted by denomination. The journal starts again: the X and
+    /// Z reports cover this shift from here.
+    pub async fn open_shift(self, float: CashCount) -> Result<(), String> {
+        if self.shift.with_untracked(Option::is_some) {
+            return Err("a shift is already open: close it first".into());
+        }
+        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let opened = ShiftOpened {
+            shift_id: new_id(now_ms() as u64, random_bytes()),
+            staff_id: self.staff_id(),
+            float,
+            currency: lane.store.currency,
+        };
+        let shift_id = opened.shift_id;
+        self.record_journalled(&lane, EventBody::ShiftOpened(opened), idb::Journal::Restart)
+            .await?;
+        self.shift.set(Some(shift_id));
+        self.last_report.set(None);
+        Ok(())
+    }
+
+    /// Cash put into or taken out of the drawer during the shift, with a reason.
+    pub async fn move_cash(
+        self,
+        direction: Direction,
+        amount: Decimal,
+        reason: String,
+    ) -> Result<(), String> {
+        let shift_id = self.shift.get_untracked().ok_or("open a shift first")?;
+        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let moved = CashMoved {
+            shift_id,
+            direction,
+            amount: Money::new(amount, lane.store.currency),
+            reason: reason.trim().to_string(),
+            staff_id: self.staff_id(),
+        };
+        moved.validate().map_err(|e| e.to_string())?;
+        self.record_journalled(&lane, EventBody::CashMoved(moved), idb::Journal::Yes)
+            .await
+    }
+
+    /// The X report: the shift so far, from the journal.
+    pub async fn shift_report(self) -> Result<ShiftReport, String> {
+        let shift_id = self.shift.get_untracked().ok_or("no shift is open")?;
+        let events = idb::journal().await.map_err(|e| e.to_string())?;
+        ShiftReport::from_events(shift_id, &events).map_err(|e| e.to_string())
+    }
+
+    /// Close the shift with a blind count (the expected amount is shown only after): the Z
+    /// report, with over/short.
+    pub async fn close_shift(self, counted: CashCount) -> Result<ShiftReport, String> {
+        let shift_id = self.shift.get_untracked().ok_or("no shift is open")?;
+        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let closed = ShiftClosed {
+            shift_id,
+            staff_id: self.staff_id(),
+            counted,
+        };
+        self.record_journalled(&lane, EventBody::ShiftClosed(closed), idb::Journal::Yes)
+            .await?;
+        self.shift.set(None);
+        let events = idb::journal().await.map_err(|e| e.to_string())?;
+        let report = ShiftReport::from_events(shift_id, &events).map_err(|e| e.to_string())?;
+        self.last_report.set(Some(report.clone()));
+        Ok(report)
+    }
+
+    /// The shift open on this lane, from the journal (the last shift opened and not closed).
+    async fn load_shift(self) {
+        let Ok(events) = idb::journal().await else {
+            return;
+        };
+        let mut open = None;
+        for e in &events {
+            match &e.body {
+                EventBody::ShiftOpened(o) => open = Some(o.shift_id),
+                EventBody::ShiftClosed(c) if Some(c.shift_id) == open => open = None,
+                _ => {}
+            }
+        }
+        self.shift.set(open);
     }
 
     /// Every unsynced event of this lane as a signed rescue file: (file name, JSON). Works
@@ -795,7 +928,7 @@ impl Till {
             ref_id,
             detail,
         };
-        self.journal(&lane, EventBody::Approved(approval), false)
+        self.record_event(&lane, EventBody::Approved(approval), false)
             .await?;
         Ok(Cashier::from(&member))
     }

@@ -14,6 +14,7 @@ mod perf;
 mod print;
 mod pwa;
 mod sell;
+mod shift;
 mod staff;
 mod storage;
 mod tabs;

@@ -20,6 +20,8 @@ pub fn TillPage() -> impl IntoView {
         open: RwSignal::new(None),
     };
     provide_context(receipts);
+    let shift_panel = crate::shift::ShiftPanelOpen(RwSignal::new(false));
+    provide_context(shift_panel);
     leptos::task::spawn_local(till.start());
 
     let scan_ref = NodeRef::<Input>::new();
@@ -96,8 +98,14 @@ pub fn TillPage() -> impl IntoView {
                 });
                 true
             }
+            "F6" => {
+                shift_panel.0.update(|o| *o = !*o);
+                true
+            }
             "Escape" => {
-                if receipts.open.with_untracked(Option::is_some) {
+                if shift_panel.0.get_untracked() {
+                    shift_panel.0.set(false);
+                } else if receipts.open.with_untracked(Option::is_some) {
                     receipts.open.set(None);
                 } else {
                     query.set(String::new());
@@ -225,11 +233,15 @@ pub fn TillPage() -> impl IntoView {
                 <crate::staff::SignIn/>
             </Show>
             <crate::history::ReceiptsPanel/>
+            <crate::shift::ShiftPanel/>
             <header class="bar">
                 <h1>{move || till.lane.with(|l| l.as_ref().map(|l| l.store.name.clone()).unwrap_or_else(|| "till".into()))}</h1>
                 <span class="lane">{move || till.lane.with(|l| l.as_ref().map(|l| format!("Lane {}", l.lane_code)).unwrap_or_default())}</span>
                 <crate::staff::CashierChip/>
                 <button id="open-history" class="small" on:click=move |_| receipts.open.set(Some(String::new()))>"Receipts " <kbd>"F3"</kbd></button>
+                <button id="shift" class="small" on:click=move |_| shift_panel.0.set(true)>
+                    {move || if till.shift.with(Option::is_some) { "Shift " } else { "Open shift " }} <kbd>"F6"</kbd>
+                </button>
                 <Show when=move || till.ready.get()><LanePanel/></Show>
                 <Show when=move || till.ready.get()><SyncBadge status=till.status.into() utc_offset_minutes=Signal::derive(move || till.lane.with(|l| l.as_ref().map(|l| l.store.utc_offset_minutes).unwrap_or(0)))/></Show>
             </header>
