@@ -90,6 +90,12 @@ pub const LOGIN_PER_ADDRESS: Limit = Limit {
     max_failures: 30,
     window_ms: 15 * 60_000,
 };
+/// Wrong pairing codes from one address: a code has 40 random bits and lives 15 minutes, so
+/// guessing is hopeless anyway; this keeps anyone from trying at volume.
+pub const PAIRING_PER_ADDRESS: Limit = Limit {
+    max_failures: 20,
+    window_ms: 15 * 60_000,
+};
 /// Sign-ups from one address in an hour (each costs a key derivation and rows).
 pub const SIGNUPS_PER_ADDRESS: Limit = Limit {
     max_failures: 20,

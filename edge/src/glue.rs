@@ -121,26 +121,28 @@ async fn create_lane(
     lane_id: &str,
 ) -> std::result::Result<serde_json::Value, ApiError> {
     let token = hex::encode(random_bytes::<32>()?);
-    let db = d1(env)?;
     #[derive(Deserialize)]
-    struct N {
-        n: f64,
+    struct Code {
+        code: String,
     }
-    let n = query_first::<N>(
-        &db,
-        "SELECT COUNT(*) AS n FROM lanes WHERE store_id = ?",
-        &[store.id.as_str().into()],
+    // The next receipt prefix is counted and taken in one statement (D1 runs each statement
+    // alone), so two tills pairing at the same moment never get the same "L3".
+    let code = query_first::<Code>(
+        &d1(env)?,
+        "INSERT INTO lanes (id, tenant_id, store_id, code, token_hash, created_ms)
+         SELECT ?1, ?2, ?3, 'L' || (COUNT(*) + 1), ?4, ?5 FROM lanes WHERE store_id = ?3
+         RETURNING code",
+        &[
+            lane_id.into(),
+            store.tenant_id.as_str().into(),
+            store.id.as_str().into(),
+            auth::sha256_hex(token.as_bytes()).into(),
+            now_ms().into(),
+        ],
     )
     .await?
-    .map(|r| r.n as i64)
-    .unwrap_or(0);
-    let code = format!("L{}", n + 1);
-    exec(
-        &db,
-        "INSERT INTO lanes (id, tenant_id, store_id, code, token_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-        &[lane_id.into(), store.tenant_id.as_str().into(), store.id.as_str().into(), code.as_str().into(), auth::sha256_hex(token.as_bytes()).into(), now_ms().into()],
-    )
-    .await?;
+    .ok_or_else(|| ApiError::Internal("a new lane was not stored".into()))?
+    .code;
     Ok(json!({ "lane_id": lane_id, "lane_code": code, "token": token, "store": store.settings()? }))
 }
 
@@ -170,19 +172,28 @@ struct Pair {
 /// checks it, so two browsers typing it at once cannot both pair.
 async fn pair_lane(mut req: Request, env: &Env) -> ApiResult {
     let body: Pair = read_json(&mut req).await?;
-    let code = auth::normalise_pairing_code(&body.code).ok_or(ApiError::BadPairingCode)?;
+    let db = d1(env)?;
+    let address_key = format!("pair:ip:{}", client_address(&req));
+    attempts_allowed(&db, &address_key, auth::PAIRING_PER_ADDRESS).await?;
+    let Some(code) = auth::normalise_pairing_code(&body.code) else {
+        count_attempt(&db, &address_key, auth::PAIRING_PER_ADDRESS).await?;
+        return Err(ApiError::BadPairingCode);
+    };
     let lane_id = new_lane_id()?;
     #[derive(Deserialize)]
     struct Claimed {
         store_id: String,
     }
     let claimed = query_first::<Claimed>(
-        &d1(env)?,
+        &db,
         "UPDATE pairing_codes SET used_ms = ?, lane_id = ? WHERE code_hash = ? AND used_ms IS NULL AND expires_ms > ? RETURNING store_id",
         &[now_ms().into(), lane_id.as_str().into(), auth::sha256_hex(code.as_bytes()).into(), now_ms().into()],
     )
-    .await?
-    .ok_or(ApiError::BadPairingCode)?;
+    .await?;
+    let Some(claimed) = claimed else {
+        count_attempt(&db, &address_key, auth::PAIRING_PER_ADDRESS).await?;
+        return Err(ApiError::BadPairingCode);
+    };
     let store = store_row(env, &claimed.store_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("the store of that code".into()))?;

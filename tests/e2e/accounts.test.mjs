@@ -153,3 +153,16 @@ test('staff and PIN verifiers: kept hashed, checked for duplicates, pulled by pr
   // Aki's PIN is free again for someone active.
   assert.equal((await call('POST', path, { name: 'Chie', role: 'cashier', pin: '4711' }, { cookie })).status, 200);
 });
+
+test('two tills pairing at once get different receipt prefixes; guessing pairing codes is cut off', async () => {
+  const cookie = await signUp('pairs@shop.example');
+  const store = (await call('POST', '/api/v1/stores', { name: 'Pairs', country: 'JP' }, { cookie })).body;
+  const codes = await Promise.all([1, 2, 3].map(async () => (await call('POST', `/api/v1/stores/${store.store_id}/pairing-codes`, {}, { cookie })).body.code));
+  const lanes = await Promise.all(codes.map((code) => call('POST', '/api/v1/lanes/pair', { code })));
+  assert.deepEqual(lanes.map((l) => l.status), [200, 200, 200]);
+  assert.deepEqual(lanes.map((l) => l.body.lane_code).sort(), ['L1', 'L2', 'L3']);
+  let last;
+  for (let i = 0; i < 21; i++) last = await call('POST', '/api/v1/lanes/pair', { code: `ZZZZ-ZZ${String(i).padStart(2, '0')}` });
+  assert.equal(last.status, 429);
+  assert.equal(last.body.error.code, 'too_many_attempts');
+});
