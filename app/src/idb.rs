@@ -17,6 +17,7 @@ use till_core::customer::Customer;
 use till_core::event::Event;
 use till_core::refund::Refund;
 use till_core::sale::Sale;
+use till_core::shift::ShiftRecord;
 use wasm_bindgen::JsValue;
 
 const DB_NAME: &str = "till";
@@ -520,18 +521,28 @@ pub enum Journal {
     Restart,
 }
 
-/// Put `event` in the outbox, and in the journal when a shift is open.
+/// One record of the shift journal: what the event adds to the shift's reports.
+#[derive(Serialize, Deserialize)]
+struct JournalEntry {
+    lane_seq: u64,
+    record: ShiftRecord,
+}
+
+/// Put `event` in the outbox, and what it adds to the shift in the journal when a shift is open.
 fn put_event(tx: &Transaction<'_>, event: &Event, journal: bool) -> Result<()> {
-    let value = to_js(event)?;
     tx.object_store(OUTBOX)
         .map_err(IdbError::from_any)?
-        .put(value.clone())
+        .put(to_js(event)?)
         .primitive()
         .map_err(IdbError::from_any)?;
-    if journal {
+    if let Some(record) = journal.then(|| ShiftRecord::of(event)).flatten() {
+        let entry = JournalEntry {
+            lane_seq: event.lane_seq,
+            record,
+        };
         tx.object_store(JOURNAL)
             .map_err(IdbError::from_any)?
-            .put(value)
+            .put(to_js(&entry)?)
             .primitive()
             .map_err(IdbError::from_any)?;
     }
@@ -539,13 +550,14 @@ fn put_event(tx: &Transaction<'_>, event: &Event, journal: bool) -> Result<()> {
 }
 
 /// The shift journal in lane order.
-pub async fn journal() -> Result<Vec<Event>> {
+pub async fn journal() -> Result<Vec<ShiftRecord>> {
     let db = db().await?;
     let tx = db
         .transaction(JOURNAL)
         .build()
         .map_err(IdbError::from_any)?;
-    read_all(&tx, JOURNAL).await
+    let entries: Vec<JournalEntry> = read_all(&tx, JOURNAL).await?;
+    Ok(entries.into_iter().map(|e| e.record).collect())
 }
 
 /// The oldest `limit` unsent events, in lane order, as (lane_seq, the event's JSON). The lane

@@ -17,7 +17,9 @@ use till_core::money::Money;
 use till_core::refund::{Refund, RefundError, RefundTo, ReturnLine, ReturnOrder};
 use till_core::rescue::{self, RescueFile};
 use till_core::sale::{Checkout, Sale, Tender};
-use till_core::shift::{CashCount, CashMoved, Direction, ShiftClosed, ShiftOpened, ShiftReport};
+use till_core::shift::{
+    CashCount, CashMoved, Direction, ShiftClosed, ShiftOpened, ShiftRecord, ShiftReport,
+};
 use till_core::staff::{Action, Approval, PinGuard, Role, Roster, StaffMember};
 use till_core::store::StoreSettings;
 use till_core::sync::{
@@ -552,7 +554,7 @@ impl Till {
     pub async fn shift_report(self) -> Result<ShiftReport, String> {
         let shift_id = self.shift.get_untracked().ok_or("no shift is open")?;
         let events = idb::journal().await.map_err(|e| e.to_string())?;
-        ShiftReport::from_events(shift_id, &events).map_err(|e| e.to_string())
+        ShiftReport::from_records(shift_id, &events).map_err(|e| e.to_string())
     }
 
     /// Close the shift with a blind count (the expected amount is shown only after): the Z
@@ -569,7 +571,7 @@ impl Till {
             .await?;
         self.shift.set(None);
         let events = idb::journal().await.map_err(|e| e.to_string())?;
-        let report = ShiftReport::from_events(shift_id, &events).map_err(|e| e.to_string())?;
+        let report = ShiftReport::from_records(shift_id, &events).map_err(|e| e.to_string())?;
         self.last_report.set(Some(report.clone()));
         Ok(report)
     }
@@ -580,10 +582,10 @@ impl Till {
             return;
         };
         let mut open = None;
-        for e in &events {
-            match &e.body {
-                EventBody::ShiftOpened(o) => open = Some(o.shift_id),
-                EventBody::ShiftClosed(c) if Some(c.shift_id) == open => open = None,
+        for record in &events {
+            match record {
+                ShiftRecord::Opened(o) => open = Some(o.shift_id),
+                ShiftRecord::Closed(c) if Some(c.shift_id) == open => open = None,
                 _ => {}
             }
         }

@@ -100,6 +100,33 @@ impl CashMoved {
     }
 }
 
+/// What a shift's reports are made from: the shift's own records and the sales and refunds in
+/// it. A lane keeps these (not whole events) for its open shift: decoding them needs no event
+/// envelope, so the till does not carry a decoder for every kind of event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShiftRecord {
+    Opened(ShiftOpened),
+    CashMoved(CashMoved),
+    Closed(ShiftClosed),
+    Sale(crate::sale::Sale),
+    Refund(crate::refund::Refund),
+}
+
+impl ShiftRecord {
+    /// The record an event contributes to a shift, if any.
+    pub fn of(event: &Event) -> Option<ShiftRecord> {
+        Some(match &event.body {
+            EventBody::ShiftOpened(o) => ShiftRecord::Opened(o.clone()),
+            EventBody::CashMoved(m) => ShiftRecord::CashMoved(m.clone()),
+            EventBody::ShiftClosed(c) => ShiftRecord::Closed(c.clone()),
+            EventBody::SaleCompleted(s) => ShiftRecord::Sale(s.clone()),
+            EventBody::RefundIssued(r) => ShiftRecord::Refund(r.clone()),
+            _ => return None,
+        })
+    }
+}
+
 /// An X report (shift still open) or Z report (`counted` and `over_short` set).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShiftReport {
@@ -128,11 +155,20 @@ impl ShiftReport {
     /// The report for `shift_id` from the lane's events in lane order: everything after the
     /// shift opened and up to (and including) its close.
     pub fn from_events(shift_id: Uuid, events: &[Event]) -> Result<ShiftReport, ShiftError> {
-        let start = events
+        let records: Vec<ShiftRecord> = events.iter().filter_map(ShiftRecord::of).collect();
+        ShiftReport::from_records(shift_id, &records)
+    }
+
+    /// The same from the shift's records in lane order (what a lane keeps for its open shift).
+    pub fn from_records(
+        shift_id: Uuid,
+        records: &[ShiftRecord],
+    ) -> Result<ShiftReport, ShiftError> {
+        let start = records
             .iter()
-            .position(|e| matches!(&e.body, EventBody::ShiftOpened(o) if o.shift_id == shift_id))
+            .position(|r| matches!(r, ShiftRecord::Opened(o) if o.shift_id == shift_id))
             .ok_or(ShiftError::NotOpened(shift_id))?;
-        let EventBody::ShiftOpened(opened) = &events[start].body else {
+        let ShiftRecord::Opened(opened) = &records[start] else {
             return Err(ShiftError::NotOpened(shift_id));
         };
         let cur = opened.currency;
@@ -154,9 +190,9 @@ impl ShiftReport {
             counted: None,
             over_short: None,
         };
-        for e in &events[start + 1..] {
-            match &e.body {
-                EventBody::SaleCompleted(s) => {
+        for record in &records[start + 1..] {
+            match record {
+                ShiftRecord::Sale(s) => {
                     r.sales += 1;
                     r.net_sales = r.net_sales.checked_add(s.total)?;
                     let cash = Money::sum(
@@ -176,7 +212,7 @@ impl ShiftReport {
                         add_tax(&mut r.tax, t, false)?;
                     }
                 }
-                EventBody::RefundIssued(f) => {
+                ShiftRecord::Refund(f) => {
                     r.refunds += 1;
                     r.refunded = r.refunded.checked_add(f.total)?;
                     for t in &f.tenders {
@@ -193,11 +229,11 @@ impl ShiftReport {
                         add_tax(&mut r.tax, t, true)?;
                     }
                 }
-                EventBody::CashMoved(m) if m.shift_id == shift_id => match m.direction {
+                ShiftRecord::CashMoved(m) if m.shift_id == shift_id => match m.direction {
                     Direction::In => r.cash_in = r.cash_in.checked_add(m.amount)?,
                     Direction::Out => r.cash_out = r.cash_out.checked_add(m.amount)?,
                 },
-                EventBody::ShiftClosed(c) if c.shift_id == shift_id => {
+                ShiftRecord::Closed(c) if c.shift_id == shift_id => {
                     r.counted = Some(c.counted.total(cur));
                     break;
                 }
