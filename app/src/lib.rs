@@ -9,6 +9,7 @@ mod history;
 mod idb;
 mod lane;
 mod owner;
+mod owner_day;
 mod owner_setup;
 mod perf;
 mod print;

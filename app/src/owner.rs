@@ -64,7 +64,10 @@ pub fn OwnerPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
 
     let history = RwSignal::new(std::collections::HashMap::<String, StoreHistory>::new());
+    // Bumped on every refresh: each store's day detail is fetched again.
+    let tick = RwSignal::new(0u32);
     let refresh = move || async move {
+        tick.update(|t| *t += 1);
         match api::get::<Today>("/api/v1/owner/today", None).await {
             Ok(t) => {
                 let ids: Vec<String> = t.stores.iter().map(|s| s.store_id.clone()).collect();
@@ -163,6 +166,8 @@ pub fn OwnerPage() -> impl IntoView {
                             <p class="day">{s.business_day.clone()}</p>
                             <p class="net">"Net sales " <strong class="net-amount">{s.net.display()}</strong></p>
                             <p class="count">"Transactions " <strong class="sales-count">{s.sales}</strong></p>
+                            <crate::owner_day::StoreDay store_id=s.store_id.clone() tick=tick.into()/>
+                            <crate::owner_day::DaysChart today=s.business_day.clone() days=Signal::derive({ let id = s.store_id.clone(); move || history.with(|h| h.get(&id).map(|h| h.days.clone()).unwrap_or_default()) })/>
                             <StoreLanes store_id=s.store_id.clone()/>
                             <crate::owner_setup::StoreStaff store_id=s.store_id.clone()/>
                             <StoreHistoryView history=Signal::derive({ let id = s.store_id.clone(); move || history.with(|h| h.get(&id).cloned().unwrap_or_default()) })/>
@@ -216,7 +221,7 @@ async fn upload_rescue(input: &web_sys::HtmlInputElement) -> Result<String, Stri
 async fn load_history(
     store_ids: &[String],
 ) -> Result<std::collections::HashMap<String, StoreHistory>, ApiError> {
-    let days: Days = api::get("/api/v1/owner/days?days=7", None).await?;
+    let days: Days = api::get("/api/v1/owner/days?days=30", None).await?;
     let mut out = std::collections::HashMap::new();
     for id in store_ids {
         let path = format!(
@@ -245,7 +250,7 @@ fn StoreHistoryView(history: Signal<StoreHistory>) -> impl IntoView {
         <table class="days">
             <caption>"Last 7 days"</caption>
             <tbody>
-                <For each=move || history.with(|h| h.days.iter().map(|d| (d.clone(), h.utc_offset_minutes)).collect::<Vec<_>>()) key=|(d, _)| (d.business_day.clone(), d.net, d.sales, d.late) children=|(d, offset)| {
+                <For each=move || history.with(|h| h.days.iter().take(7).map(|d| (d.clone(), h.utc_offset_minutes)).collect::<Vec<_>>()) key=|(d, _)| (d.business_day.clone(), d.net, d.sales, d.late) children=|(d, offset)| {
                     let revised = d.changed_after_close().then(|| {
                         let at = d.revised_ms.map(|ms| till_core::time::local_time(ms, offset)).unwrap_or_default();
                         format!("changed after the day closed: {} late record(s), last at {at}", d.late)

@@ -257,8 +257,8 @@ impl ShiftReport {
     }
 }
 
-/// Cards are grouped by brand on the report, not by card.
-fn tender_kind(t: &Tender) -> String {
+/// Cards are grouped by brand on the reports, not by card.
+pub(crate) fn tender_kind(t: &Tender) -> String {
     match t {
         Tender::Card { brand, .. } => format!("Card {brand}"),
         other => other.label(),

@@ -16,6 +16,36 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// Days since 1970-01-01 of a civil date: the inverse of `civil_from_days`.
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((month + 9) % 12); // March-based month
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The business day `n` days after `day` ("YYYY-MM-DD"; `n` may be negative), or None if `day`
+/// is not a date.
+pub fn add_days(day: &str, n: i64) -> Option<String> {
+    let mut parts = day.splitn(3, '-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || day.len() != 10 {
+        return None;
+    }
+    let days = days_from_civil(y, m, d);
+    // A date like 02-31 does not survive the round trip.
+    if civil_from_days(days) != (y, m, d) {
+        return None;
+    }
+    let (y, m, d) = civil_from_days(days + n);
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
 /// The business day ("YYYY-MM-DD") of instant `at_ms` in a store `offset_minutes` east of UTC.
 pub fn business_day(at_ms: i64, offset_minutes: i32) -> String {
     let local_ms = at_ms + i64::from(offset_minutes) * 60_000;
@@ -38,6 +68,20 @@ pub fn local_time(at_ms: i64, offset_minutes: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_step_across_months_years_and_leap_days() {
+        assert_eq!(add_days("2026-11-25", -7).as_deref(), Some("2026-11-18"));
+        assert_eq!(add_days("2026-03-01", -1).as_deref(), Some("2026-02-28"));
+        assert_eq!(add_days("2024-03-01", -1).as_deref(), Some("2024-02-29"));
+        assert_eq!(add_days("2026-12-31", 1).as_deref(), Some("2027-01-01"));
+        assert_eq!(add_days("2026-02-31", 0), None);
+        assert_eq!(add_days("yesterday", 0), None);
+        for d in [-800_000i64, -1, 0, 1, 20_000, 2_932_896] {
+            let (y, m, dd) = civil_from_days(d);
+            assert_eq!(days_from_civil(y, m, dd), d);
+        }
+    }
 
     #[test]
     fn known_dates() {

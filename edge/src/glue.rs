@@ -5,7 +5,7 @@
 use crate::auth::{self, PasswordHash, PBKDF2_ITERATIONS, SESSION_COOKIE, SESSION_DAYS};
 use crate::error::ApiError;
 use crate::store_object::{
-    PushOutcome, RejectedEvent, StaffEdit, StaffOutcome, StaffRow, StoreRequest, PULL_PAGE,
+    DaySums, PushOutcome, RejectedEvent, StaffEdit, StaffOutcome, StaffRow, StoreRequest, PULL_PAGE,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::json;
@@ -55,6 +55,7 @@ async fn route(req: Request, env: &Env) -> ApiResult {
             (Method::Post, "pairing-codes") => create_pairing_code(req, env, &id).await,
             (Method::Get, "lanes") => store_lanes(req, env, &id).await,
             (Method::Get, "rejected") => rejected_events(req, env, &id).await,
+            (Method::Get, "day") => store_day(req, env, &id).await,
             (Method::Post, "rescue") => upload_rescue(req, env, &id).await,
             (Method::Get, "staff") => list_staff(req, env, &id).await,
             (Method::Post, "staff") => put_staff(req, env, &id).await,
@@ -726,6 +727,93 @@ async fn create_store(mut req: Request, env: &Env) -> ApiResult {
     )
     .await?;
     json_ok(&settings)
+}
+
+/// One business day of a store in detail (today unless `?day=YYYY-MM-DD`): totals, average
+/// basket, the same weekday last week, hourly sales, payment mix, lanes and best sellers — all
+/// from roll-ups kept as events arrive, never a scan of sales.
+async fn store_day(req: Request, env: &Env, store_id: &str) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    let store = owned_store(env, &session, store_id).await?;
+    let settings = store.settings()?;
+    let url = req.url().map_err(internal)?;
+    let day = match url.query_pairs().find(|(k, _)| k == "day") {
+        Some((_, d)) => till_core::time::add_days(&d, 0)
+            .ok_or_else(|| ApiError::BadRequest("day must be a date, YYYY-MM-DD".into()))?,
+        None => till_core::time::business_day(now_ms() as i64, settings.utc_offset_minutes),
+    };
+    let db = d1(env)?;
+    #[derive(Deserialize)]
+    struct Totals {
+        net_minor: f64,
+        sales: f64,
+    }
+    let totals = |day: String| {
+        let db = &db;
+        let id = store.id.clone();
+        async move {
+            let row = query_first::<Totals>(
+                db,
+                "SELECT net_minor, sales FROM daily_sales WHERE store_id = ? AND business_day = ?",
+                &[id.as_str().into(), day.as_str().into()],
+            )
+            .await?;
+            Ok::<_, ApiError>(row.map_or((0, 0), |r| (r.net_minor as i64, r.sales as i64)))
+        }
+    };
+    let money = |minor: i64| Money::from_minor(minor, settings.currency);
+    let (net, sales) = totals(day.clone()).await?;
+    let week_before = till_core::time::add_days(&day, -7)
+        .ok_or_else(|| ApiError::Internal("a date did not step back a week".into()))?;
+    let (before_net, before_sales) = totals(week_before.clone()).await?;
+    let sums: DaySums = store_call(
+        env,
+        &store.id,
+        &StoreRequest::DayDetail {
+            business_day: day.clone(),
+            currency: settings.currency,
+            top: 10,
+        },
+    )
+    .await?;
+    #[derive(Deserialize)]
+    struct Code {
+        id: String,
+        code: String,
+    }
+    let codes = query_all::<Code>(
+        &db,
+        "SELECT id, code FROM lanes WHERE store_id = ? AND tenant_id = ?",
+        &[store.id.as_str().into(), session.tenant_id.as_str().into()],
+    )
+    .await?;
+    let code_of = |lane_id: &str| {
+        codes
+            .iter()
+            .find(|c| c.id == lane_id)
+            .map_or_else(|| lane_id.to_string(), |c| c.code.clone())
+    };
+    let report = till_core::report::DayDetail {
+        business_day: day,
+        net: money(net),
+        sales,
+        average_basket: till_core::report::average_basket(money(net), sales),
+        last_week: Some(till_core::report::Comparison {
+            business_day: week_before,
+            net: money(before_net),
+            sales: before_sales,
+            change_percent: till_core::report::change_percent(money(net), money(before_net)),
+        }),
+        hourly: sums.hourly,
+        tenders: sums.tenders,
+        lanes: sums
+            .lanes
+            .into_iter()
+            .map(|(id, net, sales)| (code_of(&id), net, sales))
+            .collect(),
+        top: sums.top,
+    };
+    json_ok(&json!({ "store_id": store.id, "day": report }))
 }
 
 #[derive(Deserialize)]

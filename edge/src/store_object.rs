@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use till_core::catalogue::Product;
 use till_core::event::{Event, EventBody};
+use till_core::money::{Currency, Money};
 use till_core::refund::Refund;
+use till_core::report::Contribution;
 use till_core::sale::Sale;
 use till_core::staff::{self as staff_rules, Role, StaffMember, Verifier, PIN_ITERATIONS};
 use till_core::store::StoreSettings;
@@ -55,6 +57,13 @@ const MIGRATIONS: &[&str] = &[
     // 6: the store's staff (names, roles, PIN verifiers), passed on to lanes by pull.
     "CREATE TABLE IF NOT EXISTS staff (id TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
      CREATE INDEX IF NOT EXISTS staff_by_version ON staff(version);",
+    // 7: a day's detail for the owner's dashboard, summed as events arrive: by local hour, by
+    // tender kind, by lane and by product (quantities in thousandths, exact for grams).
+    "CREATE TABLE IF NOT EXISTS day_hours (business_day TEXT NOT NULL, hour INTEGER NOT NULL, net_minor INTEGER NOT NULL, sales INTEGER NOT NULL, PRIMARY KEY (business_day, hour));
+     CREATE TABLE IF NOT EXISTS day_tenders (business_day TEXT NOT NULL, kind TEXT NOT NULL, net_minor INTEGER NOT NULL, PRIMARY KEY (business_day, kind));
+     CREATE TABLE IF NOT EXISTS day_lanes (business_day TEXT NOT NULL, lane_id TEXT NOT NULL, net_minor INTEGER NOT NULL, sales INTEGER NOT NULL, PRIMARY KEY (business_day, lane_id));
+     CREATE TABLE IF NOT EXISTS day_products (business_day TEXT NOT NULL, sku TEXT NOT NULL, name TEXT NOT NULL, qty_milli INTEGER NOT NULL, net_minor INTEGER NOT NULL, PRIMARY KEY (business_day, sku));
+     CREATE INDEX IF NOT EXISTS day_products_by_net ON day_products(business_day, net_minor);",
 ];
 
 fn migrate(sql: &SqlStorage) -> Result<()> {
@@ -102,6 +111,22 @@ pub enum StoreRequest {
     PutStaff(StaffEdit),
     /// The store's staff, without their PIN verifiers.
     ListStaff,
+    /// A business day's hourly, tender, lane and product sums.
+    DayDetail {
+        business_day: String,
+        currency: Currency,
+        top: usize,
+    },
+}
+
+/// What the store object knows of a day beyond its totals (the Worker adds the comparison).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DaySums {
+    pub hourly: Vec<(u32, Money, i64)>,
+    pub tenders: Vec<(String, Money)>,
+    /// (lane id, net, sales).
+    pub lanes: Vec<(String, Money, i64)>,
+    pub top: Vec<(String, String, Decimal, Money)>,
 }
 
 fn protocol_1() -> u16 {
@@ -197,6 +222,7 @@ impl DurableObject for StoreObject {
                     version: meta(&sql, CHANGE_VERSION)?,
                     now,
                     today: till_core::time::business_day(now, settings.utc_offset_minutes),
+                    utc_offset_minutes: settings.utc_offset_minutes,
                 };
                 let response = sync::ingest(&mut ledger, &lane_id, &events, &settings)?;
                 set_meta(&sql, CHANGE_VERSION, ledger.version)?;
@@ -213,6 +239,11 @@ impl DurableObject for StoreObject {
                 Response::from_json(&pull(&sql, cursor, limit.clamp(1, PULL_PAGE), protocol)?)
             }
             StoreRequest::PutStaff(edit) => Response::from_json(&put_staff(&sql, edit)?),
+            StoreRequest::DayDetail {
+                business_day,
+                currency,
+                top,
+            } => Response::from_json(&day_sums(&sql, &business_day, currency, top.min(100))?),
             StoreRequest::ListStaff => {
                 let members = staff(&sql)?;
                 let rows: Vec<StaffRow> = members
@@ -274,6 +305,8 @@ struct SqlLedger<'a> {
     now: i64,
     /// The store's business day now: an event of an earlier day arrives late.
     today: String,
+    /// The store's offset from UTC: the hour an event counts in.
+    utc_offset_minutes: i32,
 }
 
 impl SqlLedger<'_> {
@@ -302,6 +335,44 @@ impl SqlLedger<'_> {
             "INSERT INTO stock (sku, qty, version) VALUES (?, ?, ?) ON CONFLICT(sku) DO UPDATE SET qty = excluded.qty, version = excluded.version",
             vec![sku.into(), next.to_string().into(), SqlStorageValue::try_from_i64(self.version)?],
         )?;
+        Ok(())
+    }
+
+    /// Add an event's contribution to its day's hourly, tender, lane and product sums.
+    fn add_day_sums(&self, c: &Contribution) -> Result<()> {
+        let minor = |m: &Money| -> Result<SqlStorageValue> {
+            SqlStorageValue::try_from_i64(m.to_minor().map_err(|e| Error::from(e.to_string()))?)
+        };
+        let day = || SqlStorageValue::from(c.business_day.as_str());
+        self.sql.exec(
+            "INSERT INTO day_hours (business_day, hour, net_minor, sales) VALUES (?, ?, ?, ?)
+             ON CONFLICT(business_day, hour) DO UPDATE SET net_minor = net_minor + excluded.net_minor, sales = sales + excluded.sales",
+            vec![day(), SqlStorageValue::Integer(i64::from(c.hour)), minor(&c.net)?, SqlStorageValue::Integer(c.sales)],
+        )?;
+        self.sql.exec(
+            "INSERT INTO day_lanes (business_day, lane_id, net_minor, sales) VALUES (?, ?, ?, ?)
+             ON CONFLICT(business_day, lane_id) DO UPDATE SET net_minor = net_minor + excluded.net_minor, sales = sales + excluded.sales",
+            vec![day(), c.lane_id.as_str().into(), minor(&c.net)?, SqlStorageValue::Integer(c.sales)],
+        )?;
+        for (kind, amount) in &c.tenders {
+            self.sql.exec(
+                "INSERT INTO day_tenders (business_day, kind, net_minor) VALUES (?, ?, ?)
+                 ON CONFLICT(business_day, kind) DO UPDATE SET net_minor = net_minor + excluded.net_minor",
+                vec![day(), kind.as_str().into(), minor(amount)?],
+            )?;
+        }
+        for (sku, name, qty, amount) in &c.products {
+            // Thousandths are exact for every quantity a till sells (pieces, grams).
+            let milli = (*qty * Decimal::from(1000)).trunc();
+            let milli: i64 = milli
+                .try_into()
+                .map_err(|_| Error::from("quantity out of range"))?;
+            self.sql.exec(
+                "INSERT INTO day_products (business_day, sku, name, qty_milli, net_minor) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT(business_day, sku) DO UPDATE SET qty_milli = qty_milli + excluded.qty_milli, net_minor = net_minor + excluded.net_minor",
+                vec![day(), sku.as_str().into(), name.as_str().into(), SqlStorageValue::try_from_i64(milli)?, minor(amount)?],
+            )?;
+        }
         Ok(())
     }
 
@@ -447,6 +518,9 @@ impl Ledger for SqlLedger<'_> {
                 vec![day.into(), SqlStorageValue::try_from_i64(net)?, SqlStorageValue::Integer(sales), SqlStorageValue::Integer(late_n), revised],
             )?;
             self.days.insert(day.to_string());
+        }
+        if let Some(c) = Contribution::of(ev, self.utc_offset_minutes) {
+            self.add_day_sums(&c)?;
         }
         self.set_last(&ev.lane_id, ev.lane_seq)
     }
@@ -677,4 +751,90 @@ fn put_staff(sql: &SqlStorage, edit: StaffEdit) -> Result<StaffOutcome> {
         role: member.role,
         active: member.active,
     }))
+}
+
+/// A day's detail from the running sums: every hour (zeros included, so a chart has 24 bars),
+/// the payment mix, the lanes and the best sellers by amount.
+fn day_sums(sql: &SqlStorage, day: &str, currency: Currency, top: usize) -> Result<DaySums> {
+    #[derive(Deserialize)]
+    struct Hour {
+        hour: i64,
+        net_minor: i64,
+        sales: i64,
+    }
+    #[derive(Deserialize)]
+    struct Kind {
+        kind: String,
+        net_minor: i64,
+    }
+    #[derive(Deserialize)]
+    struct LaneSum {
+        lane_id: String,
+        net_minor: i64,
+        sales: i64,
+    }
+    #[derive(Deserialize)]
+    struct Product {
+        sku: String,
+        name: String,
+        qty_milli: i64,
+        net_minor: i64,
+    }
+    let money = |minor: i64| Money::from_minor(minor, currency);
+    let hours: Vec<Hour> = sql
+        .exec(
+            "SELECT hour, net_minor, sales FROM day_hours WHERE business_day = ?",
+            vec![day.into()],
+        )?
+        .to_array()?;
+    let hourly = (0..24u32)
+        .map(|h| {
+            let row = hours.iter().find(|r| r.hour == i64::from(h));
+            (
+                h,
+                money(row.map_or(0, |r| r.net_minor)),
+                row.map_or(0, |r| r.sales),
+            )
+        })
+        .collect();
+    let tenders: Vec<Kind> = sql
+        .exec(
+            "SELECT kind, net_minor FROM day_tenders WHERE business_day = ? ORDER BY net_minor DESC",
+            vec![day.into()],
+        )?
+        .to_array()?;
+    let lanes: Vec<LaneSum> = sql
+        .exec(
+            "SELECT lane_id, net_minor, sales FROM day_lanes WHERE business_day = ? ORDER BY lane_id",
+            vec![day.into()],
+        )?
+        .to_array()?;
+    let products: Vec<Product> = sql
+        .exec(
+            "SELECT sku, name, qty_milli, net_minor FROM day_products WHERE business_day = ? ORDER BY net_minor DESC LIMIT ?",
+            vec![day.into(), SqlStorageValue::Integer(top as i64)],
+        )?
+        .to_array()?;
+    Ok(DaySums {
+        hourly,
+        tenders: tenders
+            .into_iter()
+            .map(|t| (t.kind, money(t.net_minor)))
+            .collect(),
+        lanes: lanes
+            .into_iter()
+            .map(|l| (l.lane_id, money(l.net_minor), l.sales))
+            .collect(),
+        top: products
+            .into_iter()
+            .map(|p| {
+                (
+                    p.sku,
+                    p.name,
+                    Decimal::new(p.qty_milli, 3).normalize(),
+                    money(p.net_minor),
+                )
+            })
+            .collect(),
+    })
 }

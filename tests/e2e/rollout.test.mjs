@@ -102,6 +102,23 @@ test('sign up on a phone, open a store, add staff and a till; PIN sign-in, appro
     // The owner's phone shows both sales without a reload.
     await store.locator('.sales-count', { hasText: /^2$/ }).waitFor({ timeout: 20_000 });
     assert.equal(await store.locator('.net-amount').textContent(), yen(Number(half) + Number(b.price)));
+    // The day in detail, from roll-ups: average basket, payment mix, the till, best sellers,
+    // sales by hour (24 bars) and the last 30 days.
+    const total = Number(half) + Number(b.price);
+    await store.locator('.average-basket', { hasText: yen(Math.round(total / 2)) }).waitFor({ timeout: 20_000 });
+    await store.locator('.tender-mix[data-kind="Cash"]', { hasText: yen(total) }).waitFor();
+    await store.locator('.lane-day[data-lane="L1"]', { hasText: '2 sale(s)' }).waitFor();
+    assert.equal(await store.locator('.top-product').count(), 2);
+    assert.equal(await store.locator('figure.chart').nth(0).locator('rect').count(), 24);
+    assert.equal(await store.locator('figure.chart').nth(1).locator('rect').count(), 30);
+    // Compared with the same weekday a week earlier (its roll-up put in place here).
+    const dayApi = async () => (await (await fetch(`${edge.base}/api/v1/stores/${storeId}/day`, { headers: { cookie: `${cookie.name}=${cookie.value}` } })).json()).day;
+    const today = await dayApi();
+    assert.equal(today.sales, 2);
+    assert.equal(today.hourly.length, 24);
+    edge.d1(`INSERT INTO daily_sales (store_id, business_day, net_minor, sales, updated_ms) VALUES ('${storeId}', '${today.last_week.business_day}', ${total * 2}, 4, 0)`);
+    assert.equal((await dayApi()).last_week.change_percent, '-50.0');
+    await store.locator('.week-change', { hasText: '-50.0%' }).waitFor({ timeout: 20_000 });
     // The approval reached the store as an accepted record, not a refused one.
     const rejected = await (await fetch(`${edge.base}/api/v1/stores/${storeId}/rejected`, { headers: { cookie: `${cookie.name}=${cookie.value}` } })).json();
     assert.deepEqual(rejected.rejected, []);
