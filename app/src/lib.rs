@@ -4,6 +4,7 @@
 //! Views only call methods on core's domain types and the lane controller.
 
 mod api;
+mod discount;
 mod files;
 mod history;
 mod idb;

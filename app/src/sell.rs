@@ -6,6 +6,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::html::Input;
 use leptos::prelude::*;
 use till_core::barcode::{classify_with, Measure, Scan, ScannerProfile};
+use till_core::cart::Discount;
 use till_core::catalogue::{Product, SoldBy};
 use till_core::money::Money;
 use till_core::receipt::{self, ReceiptOptions};
@@ -461,12 +462,14 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
         till.open
             .with(|o| o.cart.lines.iter().cloned().enumerate().collect::<Vec<_>>())
     };
-    // The line whose price is being changed.
+    // The line whose price is being changed, and the line (or, with `Some(None)`, the whole
+    // cart) whose discount is.
     let editing = RwSignal::new(None::<usize>);
+    let discounting = RwSignal::new(None::<Option<usize>>);
     view! {
         <section class="cart" aria-label="Cart">
             <ol class="lines">
-                <For each=lines key=|(i, l)| (*i, l.sku.clone(), l.qty, l.promotions.clone(), l.price_override.as_ref().map(|o| (o.price, o.reason.clone()))) children=move |(i, line)| {
+                <For each=lines key=|(i, l)| (*i, l.sku.clone(), l.qty, l.promotions.clone(), l.price_override.as_ref().map(|o| (o.price, o.reason.clone())), l.discount) children=move |(i, line)| {
                     let amount = move || totals.with(|t| t.as_ref().and_then(|t| t.line_amounts.get(i).map(|m| m.display())).unwrap_or_default());
                     let qty = match line.sold_by { SoldBy::Each => format!("× {}", line.qty), SoldBy::Kilogram => format!("{} kg", line.qty) };
                     view! {
@@ -477,9 +480,20 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
                             {line.promotions.iter().map(|p| view! {
                                 <span class="promo">{format!("{} −{}", p.name, till.currency_zero().map(|z| Money::new(p.amount, z.currency).display()).unwrap_or_default())}</span>
                             }).collect::<Vec<_>>()}
-                            <button class="price-edit small" aria-label=format!("Change the price of {}", line.name) on:click=move |_| editing.set(Some(i))>"Price"</button>
+                            <span class="line-tools">
+                                {(line.sold_by == SoldBy::Each).then(|| view! {
+                                    <button class="qty-less small" aria-label=format!("One fewer {}", line.name) on:click=move |_| { till.edit_cart(|c| { if let Some(q) = c.lines.get(i).map(|l| l.qty - Decimal::ONE) { if q.is_zero() { let _ = c.remove(i); } else { let _ = c.set_qty(i, q); } } }); on_done(); }>"−"</button>
+                                    <button class="qty-more small" aria-label=format!("One more {}", line.name) on:click=move |_| { till.edit_cart(|c| { if let Some(q) = c.lines.get(i).map(|l| l.qty + Decimal::ONE) { let _ = c.set_qty(i, q); } }); on_done(); }>"+"</button>
+                                })}
+                                <button class="price-edit small" aria-label=format!("Change the price of {}", line.name) on:click=move |_| editing.set(Some(i))>"Price"</button>
+                                <button class="discount-edit small" aria-label=format!("Discount {}", line.name) on:click=move |_| discounting.set(Some(Some(i)))>"%"</button>
+                            </span>
                             <button class="remove" aria-label=format!("Remove {}", line.name) on:click=move |_| { till.edit_cart(|c| { let _ = c.remove(i); }); on_done(); }>"×"</button>
                             {line.price_override.as_ref().map(|o| view! { <span class="override">{format!("price changed: {}", o.reason)}</span> })}
+                            {line.discount.map(|d| view! { <span class="line-discount">{match d { Discount::Percent(p) => format!("discount {p}%"), Discount::Amount(a) => format!("discount {a}") }}</span> })}
+                            <Show when=move || discounting.get() == Some(Some(i))>
+                                <crate::discount::DiscountForm line=Some(i) on_close=move || { discounting.set(None); on_done(); }/>
+                            </Show>
                             <Show when=move || editing.get() == Some(i)>
                                 <crate::staff::PriceOverride index=i name=line.name.clone() on_close=move || { editing.set(None); on_done(); }/>
                             </Show>
@@ -491,6 +505,13 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
                 {move || totals.with(|t| t.as_ref().map(|t| t.tax.iter().map(|l| view! {
                     <p class="tax-line">{format!("{}% taxable {} (tax {})", l.rate * Decimal::from(100), l.taxable.display(), l.tax.display())}</p>
                 }).collect::<Vec<_>>()))}
+                <p class="cart-discount">
+                    {move || till.open.with(|o| o.cart.discount).map(|d| match d { Discount::Percent(p) => format!("Cart discount {p}%"), Discount::Amount(a) => format!("Cart discount {a}") })}
+                    <button id="cart-discount-open" class="small" disabled=move || till.open.with(|o| o.cart.is_empty()) on:click=move |_| discounting.set(Some(None))>"Cart discount"</button>
+                </p>
+                <Show when=move || discounting.get() == Some(None)>
+                    <crate::discount::DiscountForm line=None on_close=move || { discounting.set(None); on_done(); }/>
+                </Show>
                 <p class="total">"Total " <strong id="total">{move || totals.with(|t| t.as_ref().map(|t| t.total.display()).unwrap_or_default())}</strong></p>
             </div>
         </section>

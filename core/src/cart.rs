@@ -26,6 +26,10 @@ pub enum CartError {
     OverrideNeedsApproval(Decimal),
     #[error("a price must not be negative")]
     NegativePrice,
+    #[error("a discount of more than {0}% needs a manager's approval")]
+    DiscountNeedsApproval(Decimal),
+    #[error("type a discount as a percentage (10%) or an amount (100)")]
+    DiscountFormat,
     #[error("the cart is empty: there is nothing to park")]
     NothingToPark,
     #[error("{0} carts are parked already: recall or void one first")]
@@ -83,7 +87,7 @@ pub struct PriceOverride {
 }
 
 /// A discount on a line or on the whole cart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Discount {
     /// 10 means 10% off.
@@ -93,6 +97,36 @@ pub enum Discount {
 }
 
 impl Discount {
+    /// What the cashier typed: "10%" is ten percent off, "100" is 100 off; empty is none.
+    pub fn parse(text: &str) -> Result<Option<Discount>, CartError> {
+        let t = text.trim().replace(',', "");
+        if t.is_empty() {
+            return Ok(None);
+        }
+        let (number, percent) = match t.strip_suffix('%') {
+            Some(n) => (n.trim(), true),
+            None => (t.as_str(), false),
+        };
+        let v: Decimal = number.parse().map_err(|_| CartError::DiscountFormat)?;
+        if v < Decimal::ZERO {
+            return Err(CartError::DiscountFormat);
+        }
+        Ok(Some(if percent {
+            Discount::Percent(v)
+        } else {
+            Discount::Amount(v)
+        }))
+    }
+
+    /// How much of `base` this takes off, in percent (an amount off compared with the base).
+    pub fn percent_of(&self, base: Decimal) -> Decimal {
+        match *self {
+            Discount::Percent(p) => p,
+            Discount::Amount(_) if base <= Decimal::ZERO => Decimal::ONE_HUNDRED,
+            Discount::Amount(a) => a / base * Decimal::ONE_HUNDRED,
+        }
+    }
+
     /// The amount this discount takes off `base`, rounded to minor units by `rule`, never more
     /// than `base`.
     pub fn amount_off(
@@ -297,6 +331,34 @@ impl Cart {
             return Err(CartError::NoSuchLine(index));
         }
         Ok(self.lines.remove(index))
+    }
+
+    /// Set (or clear) a line's discount (`Some(index)`) or the cart's (`None`). One of more than
+    /// `limit_percent` of what it applies to needs an approver, as a price override does.
+    pub fn discount_with_limit(
+        &mut self,
+        line: Option<usize>,
+        discount: Option<Discount>,
+        approved_by: Option<&str>,
+        limit_percent: Decimal,
+    ) -> Result<(), CartError> {
+        let gross = |l: &Line| l.price() * l.qty;
+        let base = match line {
+            Some(i) => gross(self.lines.get(i).ok_or(CartError::NoSuchLine(i))?),
+            None => self.lines.iter().map(gross).sum(),
+        };
+        if let Some(d) = &discount {
+            if d.percent_of(base) > limit_percent && approved_by.is_none() {
+                return Err(CartError::DiscountNeedsApproval(limit_percent));
+            }
+        }
+        match line {
+            Some(i) => self.set_discount(i, discount),
+            None => {
+                self.discount = discount;
+                Ok(())
+            }
+        }
     }
 
     pub fn set_discount(
@@ -603,6 +665,65 @@ pub(crate) mod tests {
         // Without a price the weight is the quantity: 0.412 kg × ¥1,980 = ¥815.76 → ¥815.
         assert_eq!(cart.lines[1].qty, Decimal::new(412, 3));
         assert_eq!(t.line_amounts[1].amount, Decimal::from(815));
+    }
+
+    #[test]
+    fn discounts_above_the_limit_need_an_approver() {
+        let mut cart = Cart::default();
+        cart.add(
+            &product("a", 1000, TaxClass::Standard, SoldBy::Each),
+            Decimal::from(2),
+        )
+        .unwrap();
+        let limit = Decimal::from(20);
+        assert_eq!(
+            Discount::parse(" 10% "),
+            Ok(Some(Discount::Percent(Decimal::TEN)))
+        );
+        assert_eq!(
+            Discount::parse("1,000"),
+            Ok(Some(Discount::Amount(Decimal::from(1000))))
+        );
+        assert_eq!(Discount::parse(""), Ok(None));
+        assert_eq!(Discount::parse("-5"), Err(CartError::DiscountFormat));
+        assert_eq!(Discount::parse("ten"), Err(CartError::DiscountFormat));
+        // 400 off a 2,000 line is 20%: allowed; 401 is not, without an approver.
+        assert!(cart
+            .discount_with_limit(
+                Some(0),
+                Some(Discount::Amount(Decimal::from(400))),
+                None,
+                limit
+            )
+            .is_ok());
+        assert_eq!(
+            cart.discount_with_limit(
+                Some(0),
+                Some(Discount::Amount(Decimal::from(401))),
+                None,
+                limit
+            ),
+            Err(CartError::DiscountNeedsApproval(limit))
+        );
+        assert_eq!(
+            cart.discount_with_limit(
+                None,
+                Some(Discount::Percent(Decimal::from(30))),
+                None,
+                limit
+            ),
+            Err(CartError::DiscountNeedsApproval(limit))
+        );
+        cart.discount_with_limit(
+            None,
+            Some(Discount::Percent(Decimal::from(30))),
+            Some("m1"),
+            limit,
+        )
+        .unwrap();
+        assert_eq!(cart.discount, Some(Discount::Percent(Decimal::from(30))));
+        cart.discount_with_limit(None, None, None, limit).unwrap();
+        assert_eq!(cart.discount, None);
     }
 
     #[test]

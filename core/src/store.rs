@@ -25,6 +25,9 @@ pub struct StoreSettings {
     /// A price change of more than this percent needs a manager's approval.
     #[serde(default = "default_override_threshold")]
     pub override_approval_percent: Decimal,
+    /// A discount (line or cart) of more than this percent needs a manager's approval.
+    #[serde(default = "default_override_threshold")]
+    pub discount_approval_percent: Decimal,
     /// Language of the till's screens ("ja" or "en").
     #[serde(default = "default_locale")]
     pub locale: String,
@@ -102,6 +105,7 @@ impl StoreSettings {
             registration_no: None,
             cash_rounding: None,
             override_approval_percent: default_override_threshold(),
+            discount_approval_percent: default_override_threshold(),
             locale: "ja".into(),
             label_layouts: vec![crate::barcode::EmbeddedLayout::japan_price()],
             promotions: Vec::new(),
@@ -133,6 +137,7 @@ impl StoreSettings {
             registration_no: None,
             cash_rounding: None,
             override_approval_percent: default_override_threshold(),
+            discount_approval_percent: default_override_threshold(),
             locale: "en".into(),
             label_layouts: Vec::new(),
             promotions: Vec::new(),

@@ -247,3 +247,37 @@ test('keyboard first: Enter pays exact and starts the next sale, F4 parks, F3 an
     assert.equal(await till.evaluate(() => document.activeElement?.id), 'scan');
   });
 });
+
+test('quantities with + and −, a line discount and a cart discount (a shop without staff needs no approval)', { timeout: 240_000 }, async () => {
+  await withTill('discounts', async ({ edge, browser, log }) => {
+    const a = demoCatalogue().find((p) => p.gtin && p.sold_by === 'each' && Number(p.price) % 10 === 0 && Number(p.price) >= 200);
+    const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
+    await till.goto(edge.base);
+    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    await till.fill('#scan', a.gtin.replace(/^0/, ''));
+    await till.press('#scan', 'Enter');
+    await till.locator('.cart-line', { hasText: a.name }).waitFor();
+    await till.click(`.qty-more[aria-label="One more ${a.name}"]`);
+    await till.click(`.qty-more[aria-label="One more ${a.name}"]`);
+    await till.click(`.qty-less[aria-label="One fewer ${a.name}"]`);
+    await till.locator('.cart-line .qty', { hasText: '× 2' }).waitFor();
+    const price = Number(a.price);
+    await till.click(`.discount-edit[aria-label="Discount ${a.name}"]`);
+    await till.fill('#line-discount-value', '10%');
+    await till.click('#line-discount-apply');
+    await till.locator('.cart-line .line-discount', { hasText: 'discount 10%' }).waitFor();
+    assert.equal(await till.textContent('#total'), yen(2 * price - price / 5));
+    await till.click('#cart-discount-open');
+    await till.fill('#cart-discount-value', '100');
+    await till.click('#cart-discount-apply');
+    await till.locator('.cart-discount', { hasText: 'Cart discount 100' }).waitFor();
+    const total = 2 * price - price / 5 - 100;
+    assert.equal(await till.textContent('#total'), yen(total));
+    await till.click('.exact');
+    await till.locator('#change').waitFor();
+    await till.click('#new-sale');
+    await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 30_000 });
+    const today = await ownerToday(edge.base, edge.seeded);
+    assert.equal(Number(today.stores[0].net.amount), total, 'the edge re-prices the discounted sale to the same total');
+  });
+});
