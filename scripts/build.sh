@@ -29,6 +29,8 @@ else
   echo "[build] the till app (trunk, release)" >&2
   trunk build --release --offline --dist "$ROOT/dist" --quiet
   cp "$ROOT/.till/dist-owner/index.html" "$ROOT/dist/owner.html"
+  # The customer display is a page of the same bundle (it picks its view by the path).
+  cp "$ROOT/.till/dist-owner/index.html" "$ROOT/dist/display.html"
   cp "$ROOT/.till/dist-owner/"till-owner-* "$ROOT/dist/"
   echo "[build] the service worker" >&2
   bash "$ROOT/scripts/build-sw.sh"

@@ -5,6 +5,7 @@
 
 mod api;
 mod discount;
+mod display;
 mod files;
 mod history;
 mod idb;
@@ -32,8 +33,16 @@ pub fn mount_till() {
     });
 }
 
-/// The owner's pages (the service worker is the till's; this page only uses the network).
+/// The owner's pages (the service worker is the till's; they only use the network), and the
+/// customer display at `/display` (it follows a till on the same device, offline too).
 pub fn mount_owner() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(|| view! { <owner::OwnerPage/> });
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    if path.trim_end_matches('/') == "/display" {
+        leptos::mount::mount_to_body(|| view! { <display::DisplayPage/> });
+    } else {
+        leptos::mount::mount_to_body(|| view! { <owner::OwnerPage/> });
+    }
 }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use till_core::barcode::{classify_with, Measure, Scan, ScannerProfile};
 use till_core::cart::Discount;
 use till_core::catalogue::{Product, SoldBy};
+use till_core::customer_display::DisplayState;
 use till_core::money::Money;
 use till_core::receipt::{self, ReceiptOptions};
 use till_core::sale::{Sale, Tender};
@@ -69,6 +70,23 @@ pub fn TillPage() -> impl IntoView {
             false,
         );
     }
+    // The customer display follows the cart, then the payment (it talks to another window).
+    let display_state = move || {
+        let store = till.lane.with(|l| l.as_ref().map(|l| l.store.clone()))?;
+        Some(match paid.get() {
+            Some(sale) => DisplayState::paid(&store, &sale),
+            None => match till.totals() {
+                Some(t) => till.open.with(|o| DisplayState::cart(&store, &o.cart, &t)),
+                None => DisplayState::idle(&store),
+            },
+        })
+    };
+    Effect::new(move |_| {
+        if let Some(state) = display_state() {
+            crate::display::show(&state);
+        }
+    });
+    crate::display::answer_hellos(move || untrack(display_state));
     let focus_scan = move || {
         if let Some(el) = scan_ref.get_untracked() {
             let _ = el.focus();

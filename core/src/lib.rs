@@ -6,6 +6,7 @@ pub mod barcode;
 pub mod cart;
 pub mod catalogue;
 pub mod customer;
+pub mod customer_display;
 pub mod demo;
 pub mod escpos;
 pub mod event;

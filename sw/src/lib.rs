@@ -31,12 +31,14 @@ pub fn route(method: &str, same_origin: bool, path: &str, navigate: bool) -> Rou
     }
 }
 
-/// The cached page a navigation falls back to when the network fails: the till's shell, except
-/// for the owner's pages, which are not cached (they show live data from the network; serving
-/// the till there would be wrong).
+/// The cached page a navigation falls back to when the network fails: the till's shell, the
+/// customer display's own page, and nothing for the owner's pages, which are not cached (they
+/// show live data from the network; serving the till there would be wrong).
 pub fn shell_for(path: &str) -> Option<&'static str> {
     if path == "/owner" || path.starts_with("/owner/") {
         None
+    } else if path == "/display" {
+        Some("/display")
     } else {
         Some("/")
     }
@@ -223,6 +225,7 @@ mod tests {
         assert_eq!(shell_for("/owner"), None);
         assert_eq!(shell_for("/owner/stores"), None);
         assert_eq!(shell_for("/owners-club"), Some("/"));
+        assert_eq!(shell_for("/display"), Some("/display"));
     }
 
     #[test]
