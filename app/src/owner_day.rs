@@ -131,3 +131,32 @@ fn BarChart(
         </figure>
     }
 }
+
+/// Download a range of days as CSV: every sale and refund line, or the accounting journal
+/// (debit/credit per account and tax rate) that accounting software imports.
+#[component]
+pub fn StoreExports(store_id: String, today: String) -> impl IntoView {
+    let from = RwSignal::new(today.clone());
+    let to = RwSignal::new(today);
+    let id = js_sys::encode_uri_component(&store_id)
+        .as_string()
+        .unwrap_or_default();
+    let id = StoredValue::new(id);
+    let href = move |what: &str| {
+        format!(
+            "/api/v1/stores/{}/export/{what}.csv?from={}&to={}",
+            id.get_value(),
+            from.get(),
+            to.get()
+        )
+    };
+    view! {
+        <section class="exports">
+            <h3>"Export"</h3>
+            <label>"From " <input type="date" class="export-from" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/></label>
+            <label>"to " <input type="date" class="export-to" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/></label>
+            <a class="export-sales" download href=move || href("sales")>"Sales lines (CSV)"</a>
+            <a class="export-journal" download href=move || href("journal")>"Accounting journal (CSV)"</a>
+        </section>
+    }
+}

@@ -10,6 +10,7 @@ pub mod customer_display;
 pub mod demo;
 pub mod escpos;
 pub mod event;
+pub mod export;
 pub mod money;
 pub mod promo;
 pub mod receipt;

@@ -5,7 +5,8 @@
 use crate::auth::{self, PasswordHash, PBKDF2_ITERATIONS, SESSION_COOKIE, SESSION_DAYS};
 use crate::error::ApiError;
 use crate::store_object::{
-    DaySums, PushOutcome, RejectedEvent, StaffEdit, StaffOutcome, StaffRow, StoreRequest, PULL_PAGE,
+    DaySums, ExportRecords, PushOutcome, RejectedEvent, StaffEdit, StaffOutcome, StaffRow,
+    StoreRequest, PULL_PAGE,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::json;
@@ -56,6 +57,10 @@ async fn route(req: Request, env: &Env) -> ApiResult {
             (Method::Get, "lanes") => store_lanes(req, env, &id).await,
             (Method::Get, "rejected") => rejected_events(req, env, &id).await,
             (Method::Get, "day") => store_day(req, env, &id).await,
+            (Method::Get, "export/sales.csv") => {
+                export_csv(req, env, &id, Export::SalesLines).await
+            }
+            (Method::Get, "export/journal.csv") => export_csv(req, env, &id, Export::Journal).await,
             (Method::Post, "rescue") => upload_rescue(req, env, &id).await,
             (Method::Get, "staff") => list_staff(req, env, &id).await,
             (Method::Post, "staff") => put_staff(req, env, &id).await,
@@ -814,6 +819,86 @@ async fn store_day(req: Request, env: &Env, store_id: &str) -> ApiResult {
         top: sums.top,
     };
     json_ok(&json!({ "store_id": store.id, "day": report }))
+}
+
+/// Which CSV the owner downloads.
+#[derive(Clone, Copy)]
+enum Export {
+    SalesLines,
+    Journal,
+}
+
+/// Most records one export returns; more is refused with a message to export fewer days.
+const MAX_EXPORT: usize = 20_000;
+
+/// A CSV of a range of business days (`?from=&to=`, at most 92 days; today by default): every
+/// sale and refund line, or the accounting journal.
+async fn export_csv(req: Request, env: &Env, store_id: &str, kind: Export) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    let store = owned_store(env, &session, store_id).await?;
+    let settings = store.settings()?;
+    let url = req.url().map_err(internal)?;
+    let today = till_core::time::business_day(now_ms() as i64, settings.utc_offset_minutes);
+    let day = |name: &str| -> std::result::Result<String, ApiError> {
+        match url.query_pairs().find(|(k, _)| k == name) {
+            Some((_, d)) => till_core::time::add_days(&d, 0)
+                .ok_or_else(|| ApiError::BadRequest(format!("{name} must be a date, YYYY-MM-DD"))),
+            None => Ok(today.clone()),
+        }
+    };
+    let (from, to) = (day("from")?, day("to")?);
+    let longest = till_core::time::add_days(&from, 91).unwrap_or_default();
+    if to < from || to > longest {
+        return Err(ApiError::BadRequest(
+            "export from one day to a later one, at most 92 days".into(),
+        ));
+    }
+    let records: ExportRecords = store_call(
+        env,
+        &store.id,
+        &StoreRequest::Export {
+            from: from.clone(),
+            to: to.clone(),
+            limit: MAX_EXPORT,
+        },
+    )
+    .await?;
+    if records.too_many {
+        return Err(ApiError::BadRequest(format!(
+            "more than {MAX_EXPORT} sales and refunds in that range: export fewer days at a time"
+        )));
+    }
+    let (name, csv) = match kind {
+        Export::SalesLines => (
+            "sales",
+            till_core::export::sales_lines_csv(&records.events, settings.utc_offset_minutes),
+        ),
+        Export::Journal => (
+            "journal",
+            till_core::export::journal_csv(
+                &records.events,
+                settings.tax.mode,
+                &till_core::export::JournalAccounts::default(),
+                |id| records.voided_sales.iter().find(|s| s.id == id).cloned(),
+            )
+            .map_err(internal)?,
+        ),
+    };
+    let resp = Response::ok(csv).map_err(internal)?;
+    let headers = resp.headers();
+    headers
+        .set("Content-Type", "text/csv; charset=utf-8")
+        .map_err(internal)?;
+    headers
+        .set(
+            "Content-Disposition",
+            &format!(
+                "attachment; filename=\"{}-{name}-{from}-{to}.csv\"",
+                store.id
+            ),
+        )
+        .map_err(internal)?;
+    Ok(resp)
 }
 
 #[derive(Deserialize)]

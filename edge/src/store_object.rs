@@ -64,6 +64,8 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE IF NOT EXISTS day_lanes (business_day TEXT NOT NULL, lane_id TEXT NOT NULL, net_minor INTEGER NOT NULL, sales INTEGER NOT NULL, PRIMARY KEY (business_day, lane_id));
      CREATE TABLE IF NOT EXISTS day_products (business_day TEXT NOT NULL, sku TEXT NOT NULL, name TEXT NOT NULL, qty_milli INTEGER NOT NULL, net_minor INTEGER NOT NULL, PRIMARY KEY (business_day, sku));
      CREATE INDEX IF NOT EXISTS day_products_by_net ON day_products(business_day, net_minor);",
+    // 8: exports read a range of business days.
+    "CREATE INDEX IF NOT EXISTS events_by_day ON events(business_day, store_seq);",
 ];
 
 fn migrate(sql: &SqlStorage) -> Result<()> {
@@ -111,12 +113,28 @@ pub enum StoreRequest {
     PutStaff(StaffEdit),
     /// The store's staff, without their PIN verifiers.
     ListStaff,
+    /// The sales, refunds and voids of business days `from`..=`to` in store order, for an
+    /// export; at most `limit` of them (more is refused, not cut short).
+    Export {
+        from: String,
+        to: String,
+        limit: usize,
+    },
     /// A business day's hourly, tender, lane and product sums.
     DayDetail {
         business_day: String,
         currency: Currency,
         top: usize,
     },
+}
+
+/// The records of an export, and the sales the voids among them reverse.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ExportRecords {
+    pub events: Vec<Event>,
+    pub voided_sales: Vec<Sale>,
+    /// More than the limit: nothing was returned.
+    pub too_many: bool,
 }
 
 /// What the store object knows of a day beyond its totals (the Worker adds the comparison).
@@ -239,6 +257,9 @@ impl DurableObject for StoreObject {
                 Response::from_json(&pull(&sql, cursor, limit.clamp(1, PULL_PAGE), protocol)?)
             }
             StoreRequest::PutStaff(edit) => Response::from_json(&put_staff(&sql, edit)?),
+            StoreRequest::Export { from, to, limit } => {
+                Response::from_json(&export(&sql, &from, &to, limit)?)
+            }
             StoreRequest::DayDetail {
                 business_day,
                 currency,
@@ -836,5 +857,57 @@ fn day_sums(sql: &SqlStorage, day: &str, currency: Currency, top: usize) -> Resu
                 )
             })
             .collect(),
+    })
+}
+
+/// The sale, refund and void events of a range of business days, and the sales the voids reverse.
+fn export(sql: &SqlStorage, from: &str, to: &str, limit: usize) -> Result<ExportRecords> {
+    let kinds = "kind IN ('sale_completed', 'refund_issued', 'sale_voided')";
+    let n: CountRow = sql
+        .exec(
+            &format!("SELECT COUNT(*) AS n FROM events WHERE business_day >= ? AND business_day <= ? AND {kinds}"),
+            vec![from.into(), to.into()],
+        )?
+        .one()?;
+    if n.n as usize > limit {
+        return Ok(ExportRecords {
+            events: Vec::new(),
+            voided_sales: Vec::new(),
+            too_many: true,
+        });
+    }
+    let rows: Vec<BodyRow> = sql
+        .exec(
+            &format!("SELECT body FROM events WHERE business_day >= ? AND business_day <= ? AND {kinds} ORDER BY business_day, store_seq"),
+            vec![from.into(), to.into()],
+        )?
+        .to_array()?;
+    let bad = |e: serde_json::Error| Error::from(e.to_string());
+    let events = rows
+        .iter()
+        .map(|r| serde_json::from_str::<Event>(&r.body).map_err(bad))
+        .collect::<Result<Vec<_>>>()?;
+    let mut voided_sales = Vec::new();
+    for e in &events {
+        if let EventBody::SaleVoided(v) = &e.body {
+            let rows: Vec<BodyRow> = sql
+                .exec(
+                    "SELECT body FROM events WHERE id = ? AND kind = 'sale_completed'",
+                    vec![v.sale_id.to_string().into()],
+                )?
+                .to_array()?;
+            for r in rows {
+                if let EventBody::SaleCompleted(s) =
+                    serde_json::from_str::<Event>(&r.body).map_err(bad)?.body
+                {
+                    voided_sales.push(s);
+                }
+            }
+        }
+    }
+    Ok(ExportRecords {
+        events,
+        voided_sales,
+        too_many: false,
     })
 }

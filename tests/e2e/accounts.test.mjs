@@ -52,6 +52,15 @@ test('sign up, open stores, and see only your own', async () => {
   const today = await call('GET', '/api/v1/owner/today', undefined, { cookie });
   assert.deepEqual(today.body.stores.map((s) => s.name).sort(), ['Brooklyn', 'Kyoto']);
 
+  // Exports: a range of at most 92 days, in order.
+  for (const [q, words] of [['from=2026-01-10&to=2026-01-01', 'later'], ['from=2026-01-01&to=2026-06-01', '92 days'], ['from=yesterday', 'YYYY-MM-DD']]) {
+    const r = await call('GET', `/api/v1/stores/${jp.body.store_id}/export/journal.csv?${q}`, undefined, { cookie });
+    assert.equal(r.status, 400, q);
+    assert.match(r.body.error.message, new RegExp(words));
+  }
+  const empty = await fetch(`${edge.base}/api/v1/stores/${jp.body.store_id}/export/sales.csv`, { headers: { cookie } });
+  assert.equal(empty.headers.get('content-type'), 'text/csv; charset=utf-8');
+  assert.match(empty.headers.get('content-disposition'), /attachment; filename=".*-sales-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv"/);
   // Another business sees none of it and can touch none of it.
   const other = await signUp('other@shop.example');
   assert.deepEqual((await call('GET', '/api/v1/stores', undefined, { cookie: other })).body.stores, []);
@@ -62,6 +71,9 @@ test('sign up, open stores, and see only your own', async () => {
     ['POST', `/api/v1/stores/${jp.body.store_id}/pairing-codes`, {}],
     ['POST', `/api/v1/stores/${jp.body.store_id}/catalogue`, { products: [] }],
     ['GET', `/api/v1/stores/${jp.body.store_id}/rejected`],
+    ['GET', `/api/v1/stores/${jp.body.store_id}/day`],
+    ['GET', `/api/v1/stores/${jp.body.store_id}/export/sales.csv`],
+    ['GET', `/api/v1/stores/${jp.body.store_id}/export/journal.csv`],
   ]) {
     const r = await call(method, path, body, { cookie: other });
     assert.equal(r.status, 404, `${method} ${path}`);

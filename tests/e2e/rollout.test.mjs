@@ -3,6 +3,7 @@
 // too), a manager approves a price change, the owner's page shows the sales without a reload,
 // and a removed till is told so.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
 import { demoCatalogue, newPage, withTill } from '../harness.mjs';
 
@@ -129,6 +130,19 @@ test('sign up on a phone, open a store, add staff and a till; PIN sign-in, appro
     edge.d1(`INSERT INTO daily_sales (store_id, business_day, net_minor, sales, updated_ms) VALUES ('${storeId}', '${today.last_week.business_day}', ${total * 2}, 4, 0)`);
     assert.equal((await dayApi()).last_week.change_percent, '-50.0');
     await store.locator('.week-change', { hasText: '-50.0%' }).waitFor({ timeout: 20_000 });
+    // The day's CSVs from the owner's page: every line, and a journal whose debits equal its credits.
+    const download = async (selector) => {
+      const [file] = await Promise.all([owner.waitForEvent('download'), store.locator(selector).click()]);
+      return fs.readFileSync(await file.path(), 'utf8');
+    };
+    const salesCsv = (await download('.export-sales')).replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.equal(salesCsv[0].split(',')[0], 'date');
+    assert.equal(salesCsv.length, 3, 'a header and one line per item sold');
+    assert.ok(salesCsv.some((r) => r.includes(a.sku)) && salesCsv.some((r) => r.includes(b.sku)));
+    const journal = (await download('.export-journal')).replace(/^\uFEFF/, '').trim().split('\r\n').slice(1).map((r) => r.split(','));
+    const sum = (i) => journal.reduce((n, r) => n + Number(r[i]), 0);
+    assert.equal(sum(3), sum(4), 'debits equal credits');
+    assert.equal(journal.filter((r) => r[2] === 'Cash').reduce((n, r) => n + Number(r[3]), 0), total);
     // The approval reached the store as an accepted record, not a refused one.
     const rejected = await (await fetch(`${edge.base}/api/v1/stores/${storeId}/rejected`, { headers: { cookie: `${cookie.name}=${cookie.value}` } })).json();
     assert.deepEqual(rejected.rejected, []);
