@@ -430,7 +430,7 @@ pub async fn sales_of_day(day: &str) -> Result<Vec<Sale>> {
     let tx = db.transaction(SALES).build().map_err(IdbError::from_any)?;
     let mut sales: Vec<Sale> = read_all(&tx, SALES).await?;
     sales.retain(|s| s.business_day == day);
-    sales.sort_by(|a, b| b.at_ms.cmp(&a.at_ms));
+    sales.sort_by_key(|s| std::cmp::Reverse(s.at_ms));
     Ok(sales)
 }
 

@@ -474,7 +474,7 @@ mod tests {
             body: EventBody::SaleCompleted(sale),
         };
         let csv = journal_csv(
-            &[event.clone()],
+            std::slice::from_ref(&event),
             TaxMode::Inclusive,
             &JournalAccounts::default(),
             |_| None,

@@ -351,8 +351,14 @@ mod tests {
             },
         );
         // 4 × ¥180 = ¥720; one group of 3 (¥540) for ¥500 saves ¥40.
-        assert_eq!(saved(&[line("onigiri", 4, 180)], &[p.clone()]), vec![40]);
-        assert_eq!(saved(&[line("onigiri", 6, 180)], &[p.clone()]), vec![80]);
+        assert_eq!(
+            saved(&[line("onigiri", 4, 180)], std::slice::from_ref(&p)),
+            vec![40]
+        );
+        assert_eq!(
+            saved(&[line("onigiri", 6, 180)], std::slice::from_ref(&p)),
+            vec![80]
+        );
         assert_eq!(saved(&[line("onigiri", 2, 180)], &[p]), vec![0]);
     }
 
@@ -404,7 +410,7 @@ mod tests {
             line("tea", 1, 150),
             line("water", 1, 100),
         ];
-        assert_eq!(saved(&lines, &[p.clone()]), vec![0, 0, 100]);
+        assert_eq!(saved(&lines, std::slice::from_ref(&p)), vec![0, 0, 100]);
         // Six drinks: two rounds, the two cheapest free.
         let six = [line("coffee", 3, 200), line("water", 3, 100)];
         assert_eq!(saved(&six, &[p]), vec![0, 200]);
