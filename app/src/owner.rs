@@ -169,6 +169,7 @@ pub fn OwnerPage() -> impl IntoView {
                             <crate::owner_day::StoreDay store_id=s.store_id.clone() tick=tick.into()/>
                             <crate::owner_day::DaysChart today=s.business_day.clone() days=Signal::derive({ let id = s.store_id.clone(); move || history.with(|h| h.get(&id).map(|h| h.days.clone()).unwrap_or_default()) })/>
                             <StoreLanes store_id=s.store_id.clone()/>
+                            <crate::owner_day::LowStockList store_id=s.store_id.clone() tick=tick.into()/>
                             <crate::owner_day::StoreExports store_id=s.store_id.clone() today=s.business_day.clone()/>
                             <crate::owner_setup::StoreStaff store_id=s.store_id.clone()/>
                             <StoreHistoryView history=Signal::derive({ let id = s.store_id.clone(); move || history.with(|h| h.get(&id).cloned().unwrap_or_default()) })/>

@@ -160,3 +160,46 @@ pub fn StoreExports(store_id: String, today: String) -> impl IntoView {
         </section>
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct LowStockAnswer {
+    items: Vec<till_core::stock::LowStock>,
+}
+
+/// What to reorder: tracked products below their level and anything sold below zero.
+#[component]
+pub fn LowStockList(store_id: String, tick: Signal<u32>) -> impl IntoView {
+    let items = RwSignal::new(Vec::<till_core::stock::LowStock>::new());
+    let error = RwSignal::new(None::<String>);
+    let path = format!(
+        "/api/v1/stores/{}/low-stock",
+        js_sys::encode_uri_component(&store_id)
+            .as_string()
+            .unwrap_or_default()
+    );
+    // Talks to the edge on each refresh tick.
+    Effect::new(move |_| {
+        tick.track();
+        let path = path.clone();
+        leptos::task::spawn_local(async move {
+            match api::get::<LowStockAnswer>(&path, None).await {
+                Ok(a) => items.set(a.items),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    });
+    view! {
+        <section class="low-stock">
+            <h3>{move || format!("Low stock ({})", items.with(Vec::len))}</h3>
+            <p class="error" role="alert">{move || error.get()}</p>
+            <ul>
+                {move || items.get().into_iter().take(20).map(|i| view! {
+                    <li class="low-stock-row" data-sku=i.sku.clone() data-oversold=i.oversold.to_string()>
+                        {format!("{} — {} left (reorder at {}), sells {}/day → order {}{}", i.name, i.level, i.reorder_level, i.per_day, i.suggested,
+                            if i.oversold { " · oversold" } else { "" })}
+                    </li>
+                }).collect::<Vec<_>>()}
+            </ul>
+        </section>
+    }
+}

@@ -590,6 +590,7 @@ pub(crate) mod tests {
             sold_by,
             active: true,
             version: 1,
+            reorder_level: None,
         }
     }
 

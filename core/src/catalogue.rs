@@ -36,6 +36,9 @@ pub struct Product {
     /// Server version of this row: catalogue changes are last-writer-wins by version.
     #[serde(default)]
     pub version: u64,
+    /// Below this stock level the product is on the owner's low-stock list (none: not tracked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reorder_level: Option<Decimal>,
 }
 
 fn yes() -> bool {
@@ -174,6 +177,7 @@ mod tests {
             sold_by: SoldBy::Each,
             active: true,
             version,
+            reorder_level: None,
         }
     }
 

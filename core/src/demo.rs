@@ -384,6 +384,8 @@ pub fn catalogue(n: usize) -> Vec<Product> {
                 sold_by: kind.sold_by,
                 active: true,
                 version: 0,
+                // Every tenth product is tracked for the low-stock list.
+                reorder_level: (i % 10 == 0 && !weighed).then(|| Decimal::from(5)),
             }
         })
         .collect()

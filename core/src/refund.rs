@@ -303,6 +303,7 @@ impl Refund {
                                 sold_by: crate::catalogue::SoldBy::Kilogram,
                                 active: true,
                                 version: 0,
+                                reorder_level: None,
                             },
                             l.qty,
                         )

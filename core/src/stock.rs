@@ -75,9 +75,76 @@ impl StockAdjustment {
     }
 }
 
+/// A product on the low-stock list: where it stands and how much to order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LowStock {
+    pub sku: String,
+    pub name: String,
+    pub level: Decimal,
+    pub reorder_level: Decimal,
+    /// Sold per day on average over the recent days looked at.
+    pub per_day: Decimal,
+    pub suggested: Decimal,
+    /// Below zero: sold offline beyond what the store had (allowed, and reported here).
+    pub oversold: bool,
+}
+
+/// How much to order so the shelf lasts the supplier's lead time and then `cover_days` more
+/// above the reorder level, at the recent rate of sale: (per_day × (lead + cover) + reorder
+/// level − level), never negative; pieces round up to whole units, weighed goods keep grams.
+pub fn reorder_quantity(
+    level: Decimal,
+    reorder_level: Decimal,
+    per_day: Decimal,
+    lead_days: u32,
+    cover_days: u32,
+    sold_by: crate::catalogue::SoldBy,
+) -> Decimal {
+    let need = per_day * Decimal::from(lead_days + cover_days) + reorder_level - level;
+    let need = need.max(Decimal::ZERO);
+    match sold_by {
+        crate::catalogue::SoldBy::Each => need.ceil(),
+        crate::catalogue::SoldBy::Kilogram => {
+            need.round_dp_with_strategy(3, rust_decimal::RoundingStrategy::AwayFromZero)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reorder_covers_lead_time_and_cover_above_the_level() {
+        use crate::catalogue::SoldBy;
+        let d = |n: i64, scale: u32| Decimal::new(n, scale);
+        // 3 left, reorder at 5, selling 2.5 a day, 2 days' lead, a week's cover: 2.5 × 9 + 5 − 3.
+        assert_eq!(
+            reorder_quantity(d(3, 0), d(5, 0), d(25, 1), 2, 7, SoldBy::Each),
+            d(25, 0)
+        );
+        // Oversold (−2) and not selling lately: back up to the level.
+        assert_eq!(
+            reorder_quantity(d(-2, 0), d(5, 0), Decimal::ZERO, 2, 7, SoldBy::Each),
+            d(7, 0)
+        );
+        assert_eq!(
+            reorder_quantity(d(10, 0), d(5, 0), Decimal::ZERO, 2, 7, SoldBy::Each),
+            Decimal::ZERO
+        );
+        // Weighed: 0.1234 kg a day → grams, rounded up.
+        assert_eq!(
+            reorder_quantity(
+                Decimal::ZERO,
+                Decimal::ZERO,
+                d(1234, 4),
+                1,
+                0,
+                SoldBy::Kilogram
+            ),
+            d(124, 3)
+        );
+    }
 
     fn adj(delta: i64, reason: StockReason) -> StockAdjustment {
         StockAdjustment {

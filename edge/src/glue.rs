@@ -57,6 +57,7 @@ async fn route(req: Request, env: &Env) -> ApiResult {
             (Method::Get, "lanes") => store_lanes(req, env, &id).await,
             (Method::Get, "rejected") => rejected_events(req, env, &id).await,
             (Method::Get, "day") => store_day(req, env, &id).await,
+            (Method::Get, "low-stock") => low_stock(req, env, &id).await,
             (Method::Get, "export/sales.csv") => {
                 export_csv(req, env, &id, Export::SalesLines).await
             }
@@ -819,6 +820,26 @@ async fn store_day(req: Request, env: &Env, store_id: &str) -> ApiResult {
         top: sums.top,
     };
     json_ok(&json!({ "store_id": store.id, "day": report }))
+}
+
+/// The store's low-stock list: what to reorder, at the last 14 days' rate of sale, to cover a
+/// 2-day lead time and a week on the shelf.
+async fn low_stock(req: Request, env: &Env, store_id: &str) -> ApiResult {
+    let session = authorise_owner(&req, env).await?;
+    let store = owned_store(env, &session, store_id).await?;
+    let settings = store.settings()?;
+    let items: Vec<till_core::stock::LowStock> = store_call(
+        env,
+        &store.id,
+        &StoreRequest::LowStock {
+            today: till_core::time::business_day(now_ms() as i64, settings.utc_offset_minutes),
+            days: 14,
+            lead_days: 2,
+            cover_days: 7,
+        },
+    )
+    .await?;
+    json_ok(&json!({ "store_id": store.id, "items": items }))
 }
 
 /// Which CSV the owner downloads.

@@ -120,6 +120,14 @@ pub enum StoreRequest {
         to: String,
         limit: usize,
     },
+    /// Products below their reorder level, and any sold below zero, with a suggested order from
+    /// the last `days` days' sales (`today` is the store's business day now).
+    LowStock {
+        today: String,
+        days: u32,
+        lead_days: u32,
+        cover_days: u32,
+    },
     /// A business day's hourly, tender, lane and product sums.
     DayDetail {
         business_day: String,
@@ -257,6 +265,18 @@ impl DurableObject for StoreObject {
                 Response::from_json(&pull(&sql, cursor, limit.clamp(1, PULL_PAGE), protocol)?)
             }
             StoreRequest::PutStaff(edit) => Response::from_json(&put_staff(&sql, edit)?),
+            StoreRequest::LowStock {
+                today,
+                days,
+                lead_days,
+                cover_days,
+            } => Response::from_json(&low_stock(
+                &sql,
+                &today,
+                days.clamp(1, 90),
+                lead_days,
+                cover_days,
+            )?),
             StoreRequest::Export { from, to, limit } => {
                 Response::from_json(&export(&sql, &from, &to, limit)?)
             }
@@ -910,4 +930,71 @@ fn export(sql: &SqlStorage, from: &str, to: &str, limit: usize) -> Result<Export
         voided_sales,
         too_many: false,
     })
+}
+
+/// The owner's low-stock list: tracked products below their reorder level and anything sold
+/// below zero (offline overselling is allowed and shown here), oversold first, each with how
+/// much to order at the recent rate of sale.
+fn low_stock(
+    sql: &SqlStorage,
+    today: &str,
+    days: u32,
+    lead_days: u32,
+    cover_days: u32,
+) -> Result<Vec<till_core::stock::LowStock>> {
+    #[derive(Deserialize)]
+    struct Row {
+        body: String,
+        qty: String,
+        sold_milli: Option<i64>,
+    }
+    let since = till_core::time::add_days(today, -(i64::from(days) - 1))
+        .ok_or_else(|| Error::from("today is not a date"))?;
+    let rows: Vec<Row> = sql
+        .exec(
+            "SELECT p.body, COALESCE(s.qty, '0') AS qty,
+                    (SELECT SUM(d.qty_milli) FROM day_products d WHERE d.sku = p.sku AND d.business_day >= ?) AS sold_milli
+             FROM products p LEFT JOIN stock s ON s.sku = p.sku
+             WHERE json_extract(p.body, '$.reorder_level') IS NOT NULL OR s.qty LIKE '-%'",
+            vec![since.into()],
+        )?
+        .to_array()?;
+    let mut out = Vec::new();
+    for r in rows {
+        let p: Product = serde_json::from_str(&r.body).map_err(|e| Error::from(e.to_string()))?;
+        let level: Decimal = r
+            .qty
+            .parse()
+            .map_err(|_| Error::from("a stock level is not a number"))?;
+        let reorder_level = p.reorder_level.unwrap_or(Decimal::ZERO);
+        let oversold = level < Decimal::ZERO;
+        if level >= reorder_level && !oversold {
+            continue;
+        }
+        let per_day = (Decimal::new(r.sold_milli.unwrap_or(0), 3) / Decimal::from(days))
+            .round_dp_with_strategy(3, rust_decimal::RoundingStrategy::AwayFromZero);
+        out.push(till_core::stock::LowStock {
+            suggested: till_core::stock::reorder_quantity(
+                level,
+                reorder_level,
+                per_day,
+                lead_days,
+                cover_days,
+                p.sold_by,
+            ),
+            sku: p.sku,
+            name: p.name,
+            level,
+            reorder_level,
+            per_day,
+            oversold,
+        });
+    }
+    out.sort_by(|a, b| {
+        b.oversold
+            .cmp(&a.oversold)
+            .then((a.level - a.reorder_level).cmp(&(b.level - b.reorder_level)))
+            .then(a.sku.cmp(&b.sku))
+    });
+    Ok(out)
 }

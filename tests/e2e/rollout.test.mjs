@@ -130,6 +130,15 @@ test('sign up on a phone, open a store, add staff and a till; PIN sign-in, appro
     edge.d1(`INSERT INTO daily_sales (store_id, business_day, net_minor, sales, updated_ms) VALUES ('${storeId}', '${today.last_week.business_day}', ${total * 2}, 4, 0)`);
     assert.equal((await dayApi()).last_week.change_percent, '-50.0');
     await store.locator('.week-change', { hasText: '-50.0%' }).waitFor({ timeout: 20_000 });
+    // Low stock: every tracked product is below its level (nothing was received), what sold is
+    // oversold, and each has an order suggested.
+    const tracked = products.filter((p) => p.reorder_level);
+    const low = (await (await fetch(`${edge.base}/api/v1/stores/${storeId}/low-stock`, { headers: { cookie: `${cookie.name}=${cookie.value}` } })).json()).items;
+    assert.ok(tracked.length > 0);
+    assert.deepEqual(low.filter((i) => !i.oversold || tracked.some((p) => p.sku === i.sku)).map((i) => i.sku).sort(), tracked.map((p) => p.sku).sort());
+    for (const i of low) assert.ok(Number(i.suggested) >= Number(i.reorder_level) - Number(i.level), i.sku);
+    for (const sold of [a, b]) assert.equal(low.find((i) => i.sku === sold.sku)?.oversold, true, `${sold.sku} sold below zero`);
+    await store.locator('.low-stock-row[data-oversold="true"]').first().waitFor({ timeout: 20_000 });
     // The day's CSVs from the owner's page: every line, and a journal whose debits equal its credits.
     const download = async (selector) => {
       const [file] = await Promise.all([owner.waitForEvent('download'), store.locator(selector).click()]);
