@@ -13,30 +13,44 @@ struct StoreDayAnswer {
     day: DayDetail,
 }
 
-/// `tick` changes whenever the page refreshes: the day is fetched again then.
-#[component]
-pub fn StoreDay(store_id: String, tick: Signal<u32>) -> impl IntoView {
-    let detail = RwSignal::new(None::<DayDetail>);
-    let error = RwSignal::new(None::<String>);
+/// Fetch `/api/v1/stores/{store}/{what}` now and whenever `tick` changes (the page's refresh),
+/// handing the answer to `on_answer` and a failure to `error`.
+fn fetch_on_tick<T: serde::de::DeserializeOwned + 'static>(
+    store_id: &str,
+    what: &'static str,
+    tick: Signal<u32>,
+    error: RwSignal<Option<String>>,
+    on_answer: impl Fn(T) + Copy + 'static,
+) {
     let path = format!(
-        "/api/v1/stores/{}/day",
-        js_sys::encode_uri_component(&store_id)
+        "/api/v1/stores/{}/{what}",
+        js_sys::encode_uri_component(store_id)
             .as_string()
             .unwrap_or_default()
     );
-    // Talks to the edge whenever the page's refresh ticks.
+    // An effect only to talk to the edge.
     Effect::new(move |_| {
         tick.track();
         let path = path.clone();
         leptos::task::spawn_local(async move {
-            match api::get::<StoreDayAnswer>(&path, None).await {
+            match api::get::<T>(&path, None).await {
                 Ok(a) => {
-                    detail.set(Some(a.day));
+                    on_answer(a);
                     error.set(None);
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
         });
+    });
+}
+
+/// `tick` changes whenever the page refreshes: the day is fetched again then.
+#[component]
+pub fn StoreDay(store_id: String, tick: Signal<u32>) -> impl IntoView {
+    let detail = RwSignal::new(None::<DayDetail>);
+    let error = RwSignal::new(None::<String>);
+    fetch_on_tick(&store_id, "day", tick, error, move |a: StoreDayAnswer| {
+        detail.set(Some(a.day))
     });
     view! {
         <p class="error" role="alert">{move || error.get()}</p>
@@ -171,23 +185,13 @@ struct LowStockAnswer {
 pub fn LowStockList(store_id: String, tick: Signal<u32>) -> impl IntoView {
     let items = RwSignal::new(Vec::<till_core::stock::LowStock>::new());
     let error = RwSignal::new(None::<String>);
-    let path = format!(
-        "/api/v1/stores/{}/low-stock",
-        js_sys::encode_uri_component(&store_id)
-            .as_string()
-            .unwrap_or_default()
+    fetch_on_tick(
+        &store_id,
+        "low-stock",
+        tick,
+        error,
+        move |a: LowStockAnswer| items.set(a.items),
     );
-    // Talks to the edge on each refresh tick.
-    Effect::new(move |_| {
-        tick.track();
-        let path = path.clone();
-        leptos::task::spawn_local(async move {
-            match api::get::<LowStockAnswer>(&path, None).await {
-                Ok(a) => items.set(a.items),
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
-    });
     view! {
         <section class="low-stock">
             <h3>{move || format!("Low stock ({})", items.with(Vec::len))}</h3>
