@@ -179,7 +179,7 @@ pub fn OwnerPage() -> impl IntoView {
                 <form class="rescue" on:submit=upload>
                     <h2>"Upload a till's rescue file"</h2>
                     <p>"A till that cannot sync saves its unsynced sales to a file (\"This till\" → save). Sales already received are not counted twice."</p>
-                    <input id="rescue-file" type="file" accept="application/json,.json" node_ref=rescue_input/>
+                    <input id="rescue-file" type="file" accept="application/json,.json" aria-label="Rescue file from a till" node_ref=rescue_input/>
                     <button id="rescue-upload" class="primary" type="submit">"Upload"</button>
                     <p class="rescue-outcome" role="status">{move || rescue_outcome.get()}</p>
                 </form>
