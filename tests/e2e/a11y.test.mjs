@@ -34,6 +34,16 @@ test('no serious or critical axe violations on the till, its panels, the owner p
       found.push(...(await violations(till)).map((v) => `shift ${viewport.width}: ${v}`));
       await till.context().close();
     }
+    // The PIN pad: once the store has staff, the till locks until someone signs in.
+    const staff = await fetch(`${edge.base}/api/v1/stores/demo-shibuya/staff`, {
+      method: 'POST', headers: { 'content-type': 'application/json', cookie: edge.seeded.cookie },
+      body: JSON.stringify({ name: 'Aki', role: 'cashier', pin: '4711' }),
+    });
+    assert.equal(staff.status, 200);
+    const locked = await newPage(await browser.newContext({ viewport: { width: 390, height: 844 } }), log);
+    await locked.goto(edge.base);
+    await locked.locator('.lock').waitFor({ timeout: 30_000 });
+    found.push(...(await violations(locked)).map((v) => `PIN pad: ${v}`));
     const owner = await newPage(await browser.newContext({ viewport: { width: 390, height: 844 } }), log);
     await owner.goto(`${edge.base}/owner`);
     await owner.locator('#email').waitFor();
