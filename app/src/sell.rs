@@ -536,6 +536,10 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
     }
 }
 
+/// Payments a Japanese shop commonly takes on its own terminals besides cards (the name is what
+/// the receipt, the shift report and the journal show).
+const OTHER_TENDERS: [&str; 5] = ["PayPay", "交通系IC", "楽天ペイ", "d払い", "QR (other)"];
+
 #[component]
 fn PayPanel(
     paid: RwSignal<Option<Sale>>,
@@ -579,22 +583,24 @@ fn PayPanel(
     let card_last4 = RwSignal::new(String::new());
     let card_approval = RwSignal::new(String::new());
     let card_amount = RwSignal::new(String::new());
-    let add_card = move |_| {
-        let Some(rest) = remaining() else {
-            return;
-        };
-        // Empty: the terminal took everything still due; else the amount it took.
-        let typed = card_amount.get_untracked().trim().replace(',', "");
-        let amount = if typed.is_empty() {
-            rest
-        } else {
-            match typed.parse::<Decimal>() {
-                Ok(v) => Money::new(v, rest.currency),
-                Err(_) => {
-                    error.set(Some("Type the amount the terminal took, e.g. 300".into()));
-                    return;
-                }
+    // What a terminal took: empty means everything still due, else the amount typed.
+    let taken_amount = move |typed: RwSignal<String>| -> Option<Money> {
+        let rest = remaining()?;
+        let typed = typed.get_untracked().trim().replace(',', "");
+        if typed.is_empty() {
+            return Some(rest);
+        }
+        match typed.parse::<Decimal>() {
+            Ok(v) => Some(Money::new(v, rest.currency)),
+            Err(_) => {
+                error.set(Some("Type the amount the terminal took, e.g. 300".into()));
+                None
             }
+        }
+    };
+    let add_card = move |_| {
+        let Some(amount) = taken_amount(card_amount) else {
+            return;
         };
         let card = Tender::Card {
             amount,
@@ -609,6 +615,26 @@ fn PayPanel(
                 card_last4.set(String::new());
                 card_approval.set(String::new());
                 card_amount.set(String::new());
+                error.set(None);
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    };
+    // Other ways to pay on the store's own terminals: QR wallets and IC e-money.
+    let other_name = RwSignal::new(OTHER_TENDERS[0].to_string());
+    let other_amount = RwSignal::new(String::new());
+    let add_other = move |_| {
+        let Some(amount) = taken_amount(other_amount) else {
+            return;
+        };
+        let other = Tender::Other {
+            amount,
+            name: other_name.get_untracked(),
+        };
+        match other.validate() {
+            Ok(()) => {
+                taken.update(|t| t.push(other));
+                other_amount.set(String::new());
                 error.set(None);
             }
             Err(e) => error.set(Some(e.to_string())),
@@ -680,7 +706,7 @@ fn PayPanel(
                     <For each=taken_list key=|(i, t)| (*i, format!("{t:?}")) children=move |(i, t)| {
                         let label = match &t {
                             Tender::Card { brand, last4, amount, .. } => format!("{brand} ****{last4} {}", amount.display()),
-                            other => other.amount().display(),
+                            other => format!("{} {}", other.label(), other.amount().display()),
                         };
                         view! {
                             <li class="tender-line">{label}
@@ -704,6 +730,20 @@ fn PayPanel(
                             prop:value=move || card_amount.get() on:input=move |ev| card_amount.set(event_target_value(&ev))/>
                         <button id="add-card" disabled=move || remaining().is_none_or(|m| m.amount <= Decimal::ZERO) on:click=add_card>
                             "Add card payment"
+                        </button>
+                    </div>
+                </details>
+                <details class="other-form">
+                    <summary>"QR / e-money (on the terminal)"</summary>
+                    <div class="card-fields">
+                        <select id="other-name" aria-label="Which payment" on:change=move |ev| other_name.set(event_target_value(&ev))>
+                            {OTHER_TENDERS.map(|n| view! { <option value=n>{n}</option> })}
+                        </select>
+                        <input id="other-amount" inputmode="decimal" autocomplete="off" aria-label="Amount taken by the terminal"
+                            placeholder=move || remaining().map(|m| m.display()).unwrap_or_default()
+                            prop:value=move || other_amount.get() on:input=move |ev| other_amount.set(event_target_value(&ev))/>
+                        <button id="add-other" disabled=move || remaining().is_none_or(|m| m.amount <= Decimal::ZERO) on:click=add_other>
+                            "Add payment"
                         </button>
                     </div>
                 </details>

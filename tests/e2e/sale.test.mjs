@@ -281,3 +281,26 @@ test('quantities with + and −, a line discount and a cart discount (a shop wit
     assert.equal(Number(today.stores[0].net.amount), total, 'the edge re-prices the discounted sale to the same total');
   });
 });
+
+test('paid by a QR wallet on the shop\'s own terminal: named on the receipt and in the day\'s payment mix', { timeout: 240_000 }, async () => {
+  await withTill('qr-payment', async ({ edge, browser, log }) => {
+    const a = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each')[95];
+    const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
+    await till.goto(edge.base);
+    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    await till.fill('#scan', a.gtin.replace(/^0/, ''));
+    await till.press('#scan', 'Enter');
+    await till.locator('.cart-line', { hasText: a.name }).waitFor();
+    await till.click('.other-form summary');
+    await till.selectOption('#other-name', 'PayPay');
+    await till.click('#add-other');
+    await till.locator('.tender-line', { hasText: 'PayPay' }).waitFor();
+    await till.click('#complete');
+    await till.locator('#change', { hasText: '¥0' }).waitFor();
+    await till.locator('.receipt-preview', { hasText: 'PayPay' }).waitFor();
+    await till.click('#new-sale');
+    await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 30_000 });
+    const day = await (await fetch(`${edge.base}/api/v1/stores/demo-shibuya/day`, { headers: { cookie: edge.seeded.cookie } })).json();
+    assert.deepEqual(day.day.tenders.map(([k, m]) => [k, Number(m.amount)]), [['PayPay', Number(a.price)]]);
+  });
+});
