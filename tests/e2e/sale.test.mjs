@@ -8,6 +8,14 @@ import { ARTIFACTS, demoCatalogue, newPage, ownerToday, withTill } from '../harn
 
 const yen = (n) => `¥${n.toLocaleString('en-US')}`;
 
+/** A till at 1280×800 on `edge`, with the demo catalogue loaded. */
+async function openTill(browser, log, edge) {
+  const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
+  await till.goto(edge.base);
+  await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+  return till;
+}
+
 test('a sale rung up on the till lands at the edge and shows on /owner', { timeout: 240_000 }, async () => {
   await withTill('sale-to-owner', async ({ edge, browser, log }) => {
     const catalogue = demoCatalogue();
@@ -84,9 +92,7 @@ test('a sale rung up on the till lands at the edge and shows on /owner', { timeo
 test('park a cart, serve someone else, recall it and pay; a voided cart is recorded, not sold', { timeout: 240_000 }, async () => {
   await withTill('park-void', async ({ edge, browser, log }) => {
     const [a, b, c] = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each').slice(60, 63);
-    const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
-    await till.goto(edge.base);
-    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    const till = await openTill(browser, log, edge);
     const scan = async (p) => {
       await till.fill('#scan', p.gtin.replace(/^0/, ''));
       await till.press('#scan', 'Enter');
@@ -134,9 +140,7 @@ test('park a cart, serve someone else, recall it and pay; a voided cart is recor
 test('a split payment: part by card on the terminal (never a card number), the rest in cash with change', { timeout: 240_000 }, async () => {
   await withTill('split-tender', async ({ edge, browser, log }) => {
     const products = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each' && Number(p.price) > 300).slice(0, 2);
-    const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
-    await till.goto(edge.base);
-    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    const till = await openTill(browser, log, edge);
     for (const p of products) {
       await till.fill('#scan', p.gtin.replace(/^0/, ''));
       await till.press('#scan', 'Enter');
@@ -174,9 +178,7 @@ test('a split payment: part by card on the terminal (never a card number), the r
 test("a return against today's receipt: found by scanning its number, limited to what is left, refunded once", { timeout: 240_000 }, async () => {
   await withTill('return', async ({ edge, browser, log }) => {
     const [a, b] = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each').slice(70, 72);
-    const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
-    await till.goto(edge.base);
-    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    const till = await openTill(browser, log, edge);
     for (const p of [a, a, b]) {
       await till.fill('#scan', p.gtin.replace(/^0/, ''));
       await till.press('#scan', 'Enter');
@@ -221,9 +223,7 @@ test("a return against today's receipt: found by scanning its number, limited to
 test('keyboard first: Enter pays exact and starts the next sale, F4 parks, F3 and Esc open and close receipts', { timeout: 240_000 }, async () => {
   await withTill('keyboard', async ({ edge, browser, log }) => {
     const [a, b] = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each').slice(80, 82);
-    const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
-    await till.goto(edge.base);
-    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    const till = await openTill(browser, log, edge);
     await till.locator('.exact kbd', { hasText: 'Enter' }).waitFor();
     await till.fill('#scan', a.gtin.replace(/^0/, ''));
     await till.keyboard.press('Enter');
@@ -251,9 +251,7 @@ test('keyboard first: Enter pays exact and starts the next sale, F4 parks, F3 an
 test('quantities with + and −, a line discount and a cart discount (a shop without staff needs no approval)', { timeout: 240_000 }, async () => {
   await withTill('discounts', async ({ edge, browser, log }) => {
     const a = demoCatalogue().find((p) => p.gtin && p.sold_by === 'each' && Number(p.price) % 10 === 0 && Number(p.price) >= 200);
-    const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
-    await till.goto(edge.base);
-    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    const till = await openTill(browser, log, edge);
     await till.fill('#scan', a.gtin.replace(/^0/, ''));
     await till.press('#scan', 'Enter');
     await till.locator('.cart-line', { hasText: a.name }).waitFor();
@@ -285,9 +283,7 @@ test('quantities with + and −, a line discount and a cart discount (a shop wit
 test('paid by a QR wallet on the shop\'s own terminal: named on the receipt and in the day\'s payment mix', { timeout: 240_000 }, async () => {
   await withTill('qr-payment', async ({ edge, browser, log }) => {
     const a = demoCatalogue().filter((p) => p.gtin && p.sold_by === 'each')[95];
-    const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
-    await till.goto(edge.base);
-    await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+    const till = await openTill(browser, log, edge);
     await till.fill('#scan', a.gtin.replace(/^0/, ''));
     await till.press('#scan', 'Enter');
     await till.locator('.cart-line', { hasText: a.name }).waitFor();
