@@ -140,7 +140,8 @@ pub enum Cut {
 
 /// Which pin of the drawer kick-out connector gets the pulse: a second drawer is usually wired
 /// to pin 5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DrawerPin {
     Pin2,
     Pin5,

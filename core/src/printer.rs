@@ -1,0 +1,426 @@
+//! The receipt printer's queue, and what the printer's status means to a cashier.
+//!
+//! The queue is a state machine with no I/O: the app's printer driver asks it for the next job,
+//! writes the bytes, and reports back. Its rule: a receipt prints once unless someone asks for
+//! another copy. So a job is retried automatically only when the printer refused it *before* any
+//! byte was sent (paper out, cover open, offline); a write that failed part-way may have printed,
+//! and only the cashier, who can see the paper, decides whether it goes again.
+
+use crate::escpos::PrinterStatus;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use thiserror::Error;
+
+/// Why the printer cannot print now, each with the cashier's next step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PrinterProblem {
+    NotConnected,
+    /// The printer did not answer a status request: switched off or unplugged.
+    NoAnswer,
+    Offline,
+    CoverOpen,
+    PaperOut,
+    /// Cutter jam or another error the printer reports.
+    Error,
+    /// The browser could not write to the device (its message).
+    Transport(String),
+}
+
+impl PrinterProblem {
+    /// The problem the printer's own status shows, most actionable first.
+    pub fn from_status(s: &PrinterStatus) -> Option<PrinterProblem> {
+        let yes = |b: Option<bool>| b == Some(true);
+        if yes(s.paper_out) || yes(s.stopped_by_paper_end) {
+            Some(PrinterProblem::PaperOut)
+        } else if yes(s.cover_open) {
+            Some(PrinterProblem::CoverOpen)
+        } else if yes(s.autocutter_error) || yes(s.unrecoverable_error) || yes(s.error) {
+            Some(PrinterProblem::Error)
+        } else if yes(s.offline) {
+            Some(PrinterProblem::Offline)
+        } else {
+            None
+        }
+    }
+
+    /// In words a cashier understands, with what to do next.
+    pub fn message(&self) -> String {
+        match self {
+            PrinterProblem::NotConnected => {
+                "No receipt printer is connected — pair one under Devices, or use Browser print"
+                    .into()
+            }
+            PrinterProblem::NoAnswer => {
+                "The printer does not answer — check it is switched on and its cable is in".into()
+            }
+            PrinterProblem::Offline => {
+                "The printer is offline — check its lights, then it prints by itself".into()
+            }
+            PrinterProblem::CoverOpen => {
+                "Printer cover open — close it and the receipt prints".into()
+            }
+            PrinterProblem::PaperOut => {
+                "Printer out of paper — reload paper and the receipt prints".into()
+            }
+            PrinterProblem::Error => {
+                "The printer reports an error (cutter or jam) — switch it off and on".into()
+            }
+            PrinterProblem::Transport(e) => {
+                format!("The printer could not be reached ({e}) — check the cable, then Retry")
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobState {
+    Waiting,
+    Printing,
+    /// The printer refused it before any byte was sent: it goes as soon as the problem clears.
+    Held(PrinterProblem),
+    /// The write failed part-way: it may have printed. The cashier looks and says.
+    Unsure(PrinterProblem),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintJob {
+    /// Unique per printed copy: the receipt number, plus "#copy-N" for a reprint.
+    pub id: String,
+    /// What the cashier sees in the queue ("Receipt 0001-000123").
+    pub label: String,
+    pub bytes: Vec<u8>,
+    pub state: JobState,
+    pub attempts: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PrintError {
+    #[error("{0} has already printed: use Reprint for another copy")]
+    AlreadyPrinted(String),
+    #[error("{0} is already waiting to print")]
+    AlreadyQueued(String),
+    #[error("no print job {0}")]
+    NoSuchJob(String),
+}
+
+/// How many printed job ids the queue remembers to refuse an accidental second print.
+const REMEMBERED: usize = 500;
+
+/// Jobs print in order: a held job holds those behind it, so receipts never come out shuffled.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PrintQueue {
+    jobs: VecDeque<PrintJob>,
+    printed: VecDeque<String>,
+    copies: u32,
+}
+
+impl PrintQueue {
+    pub fn new() -> PrintQueue {
+        PrintQueue::default()
+    }
+
+    pub fn jobs(&self) -> impl Iterator<Item = &PrintJob> {
+        self.jobs.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    pub fn was_printed(&self, id: &str) -> bool {
+        self.printed.iter().any(|p| p == id)
+    }
+
+    /// Queue the first print of something. Printing the same id again is refused: an accidental
+    /// double tap or a retried payment never gives the customer two receipts.
+    pub fn add(&mut self, id: &str, label: &str, bytes: Vec<u8>) -> Result<(), PrintError> {
+        if self.was_printed(id) {
+            return Err(PrintError::AlreadyPrinted(label.to_string()));
+        }
+        if self.jobs.iter().any(|j| j.id == id) {
+            return Err(PrintError::AlreadyQueued(label.to_string()));
+        }
+        self.jobs.push_back(PrintJob {
+            id: id.to_string(),
+            label: label.to_string(),
+            bytes,
+            state: JobState::Waiting,
+            attempts: 0,
+        });
+        Ok(())
+    }
+
+    /// Queue another copy on purpose (Reprint). Returns the copy's job id.
+    pub fn reprint(&mut self, id: &str, label: &str, bytes: Vec<u8>) -> String {
+        self.copies += 1;
+        let copy = format!("{id}#copy-{}", self.copies);
+        self.jobs.push_back(PrintJob {
+            id: copy.clone(),
+            label: format!("{label} (copy)"),
+            bytes,
+            state: JobState::Waiting,
+            attempts: 0,
+        });
+        copy
+    }
+
+    /// The job to send now, marked Printing; `None` while one is printing or the first job
+    /// waits on a problem or on the cashier.
+    pub fn start(&mut self) -> Option<PrintJob> {
+        let head = self.jobs.front_mut()?;
+        if head.state != JobState::Waiting {
+            return None;
+        }
+        head.state = JobState::Printing;
+        head.attempts += 1;
+        Some(head.clone())
+    }
+
+    /// The current problem holding the queue, if any.
+    pub fn problem(&self) -> Option<&PrinterProblem> {
+        match &self.jobs.front()?.state {
+            JobState::Held(p) | JobState::Unsure(p) => Some(p),
+            JobState::Waiting | JobState::Printing => None,
+        }
+    }
+
+    fn printing(&mut self, id: &str) -> Result<usize, PrintError> {
+        self.jobs
+            .iter()
+            .position(|j| j.id == id && j.state == JobState::Printing)
+            .ok_or_else(|| PrintError::NoSuchJob(id.to_string()))
+    }
+
+    fn remember(&mut self, id: String) {
+        self.printed.push_back(id);
+        while self.printed.len() > REMEMBERED {
+            self.printed.pop_front();
+        }
+    }
+
+    /// Every byte went out and the printer was fine afterwards.
+    pub fn printed(&mut self, id: &str) -> Result<(), PrintError> {
+        let i = self.printing(id)?;
+        if let Some(job) = self.jobs.remove(i) {
+            self.remember(job.id);
+        }
+        Ok(())
+    }
+
+    /// The printer refused before anything was sent.
+    pub fn held(&mut self, id: &str, problem: PrinterProblem) -> Result<(), PrintError> {
+        let i = self.printing(id)?;
+        self.jobs[i].state = JobState::Held(problem);
+        Ok(())
+    }
+
+    /// The write failed after it began (or the printer went out of paper during it).
+    pub fn unsure(&mut self, id: &str, problem: PrinterProblem) -> Result<(), PrintError> {
+        let i = self.printing(id)?;
+        self.jobs[i].state = JobState::Unsure(problem);
+        Ok(())
+    }
+
+    /// The printer is ready again: held jobs go (unsure ones still wait for the cashier).
+    pub fn ready(&mut self) {
+        for j in &mut self.jobs {
+            if matches!(j.state, JobState::Held(_)) {
+                j.state = JobState::Waiting;
+            }
+        }
+    }
+
+    /// A driver that stopped mid-job (the page reloaded) cannot know what printed: every job it
+    /// had in hand becomes the cashier's question.
+    pub fn interrupted(&mut self) {
+        for j in &mut self.jobs {
+            if j.state == JobState::Printing {
+                j.state = JobState::Unsure(PrinterProblem::Transport("interrupted".into()));
+            }
+        }
+    }
+
+    /// The cashier looked at an unsure job: it printed (done), or it did not (send it again).
+    pub fn resolve(&mut self, id: &str, it_printed: bool) -> Result<(), PrintError> {
+        let i = self
+            .jobs
+            .iter()
+            .position(|j| j.id == id && matches!(j.state, JobState::Unsure(_) | JobState::Held(_)))
+            .ok_or_else(|| PrintError::NoSuchJob(id.to_string()))?;
+        if it_printed {
+            if let Some(job) = self.jobs.remove(i) {
+                self.remember(job.id);
+            }
+        } else {
+            self.jobs[i].state = JobState::Waiting;
+        }
+        Ok(())
+    }
+
+    /// Drop a job that has not printed (the cashier gave the customer a browser-printed copy).
+    pub fn cancel(&mut self, id: &str) -> Result<PrintJob, PrintError> {
+        let i = self
+            .jobs
+            .iter()
+            .position(|j| j.id == id && j.state != JobState::Printing)
+            .ok_or_else(|| PrintError::NoSuchJob(id.to_string()))?;
+        self.jobs
+            .remove(i)
+            .ok_or_else(|| PrintError::NoSuchJob(id.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::escpos::StatusRequest;
+    use proptest::prelude::*;
+
+    #[test]
+    fn status_bytes_become_the_cashiers_next_step() {
+        // DLE EOT 4 answered 0x72: paper out on both sensors.
+        let s = PrinterStatus::parse(StatusRequest::PaperSensor, 0x72).unwrap();
+        let p = PrinterProblem::from_status(&s).unwrap();
+        assert_eq!(p, PrinterProblem::PaperOut);
+        assert!(p
+            .message()
+            .starts_with("Printer out of paper — reload paper"));
+        // DLE EOT 2 answered 0x16: cover open.
+        let s = PrinterStatus::parse(StatusRequest::OfflineCause, 0x16).unwrap();
+        assert_eq!(
+            PrinterProblem::from_status(&s),
+            Some(PrinterProblem::CoverOpen)
+        );
+        // All clear.
+        let mut s = PrinterStatus::parse(StatusRequest::Printer, 0x12).unwrap();
+        s.apply(StatusRequest::PaperSensor, 0x12).unwrap();
+        assert_eq!(PrinterProblem::from_status(&s), None);
+    }
+
+    #[test]
+    fn a_receipt_prints_once() {
+        let mut q = PrintQueue::new();
+        q.add("0001-000001", "Receipt 0001-000001", vec![1])
+            .unwrap();
+        assert_eq!(
+            q.add("0001-000001", "Receipt 0001-000001", vec![1]),
+            Err(PrintError::AlreadyQueued("Receipt 0001-000001".into()))
+        );
+        let job = q.start().unwrap();
+        assert_eq!(q.start(), None, "one job at a time");
+        q.printed(&job.id).unwrap();
+        assert!(matches!(
+            q.add("0001-000001", "Receipt 0001-000001", vec![1]),
+            Err(PrintError::AlreadyPrinted(_))
+        ));
+        let copy = q.reprint("0001-000001", "Receipt 0001-000001", vec![1]);
+        assert_eq!(q.start().unwrap().id, copy);
+    }
+
+    #[test]
+    fn paper_out_holds_the_queue_in_order_and_resumes() {
+        let mut q = PrintQueue::new();
+        q.add("a", "A", vec![1]).unwrap();
+        q.add("b", "B", vec![2]).unwrap();
+        let a = q.start().unwrap();
+        q.held(&a.id, PrinterProblem::PaperOut).unwrap();
+        assert_eq!(q.problem(), Some(&PrinterProblem::PaperOut));
+        assert_eq!(q.start(), None, "B must not print before A");
+        q.ready();
+        assert_eq!(q.start().unwrap().id, "a");
+        q.printed("a").unwrap();
+        assert_eq!(q.start().unwrap().id, "b");
+    }
+
+    #[test]
+    fn a_failed_write_waits_for_the_cashier() {
+        let mut q = PrintQueue::new();
+        q.add("a", "A", vec![1]).unwrap();
+        let a = q.start().unwrap();
+        q.unsure(&a.id, PrinterProblem::Transport("NetworkError".into()))
+            .unwrap();
+        q.ready();
+        assert_eq!(q.start(), None, "never resent without the cashier");
+        q.resolve("a", false).unwrap();
+        assert_eq!(q.start().unwrap().attempts, 2);
+        q.interrupted();
+        q.resolve("a", true).unwrap();
+        assert!(q.is_empty() && q.was_printed("a"));
+        assert_eq!(q.printed("a"), Err(PrintError::NoSuchJob("a".into())));
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Add(u8),
+        Reprint(u8),
+        Start,
+        Printed,
+        Held,
+        Unsure,
+        Ready,
+        Resolve(bool),
+        Interrupted,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (0u8..6).prop_map(Op::Add),
+            (0u8..6).prop_map(Op::Reprint),
+            Just(Op::Start),
+            Just(Op::Printed),
+            Just(Op::Held),
+            Just(Op::Unsure),
+            Just(Op::Ready),
+            any::<bool>().prop_map(Op::Resolve),
+            Just(Op::Interrupted),
+        ]
+    }
+
+    proptest! {
+        /// Invariant: without a resolve(false) from the cashier, no job id is ever sent again
+        /// after a send that may have printed, and no id prints twice; jobs start in queue order.
+        #[test]
+        fn nothing_prints_twice_by_accident(ops in proptest::collection::vec(op(), 0..60)) {
+            let mut q = PrintQueue::new();
+            let mut maybe_printed: std::collections::HashSet<String> = Default::default();
+            let mut confirmed_not: std::collections::HashSet<String> = Default::default();
+            let mut current: Option<String> = None;
+            for o in ops {
+                match o {
+                    Op::Add(n) => { let _ = q.add(&n.to_string(), "x", vec![n]); }
+                    Op::Reprint(n) => { q.reprint(&n.to_string(), "x", vec![n]); }
+                    Op::Start => {
+                        if let Some(j) = q.start() {
+                            if maybe_printed.contains(&j.id) {
+                                prop_assert!(confirmed_not.remove(&j.id), "{} resent", j.id);
+                            }
+                            maybe_printed.insert(j.id.clone());
+                            current = Some(j.id);
+                        }
+                    }
+                    Op::Printed => if let Some(id) = current.take() { let _ = q.printed(&id); },
+                    Op::Held => if let Some(id) = current.take() {
+                        // Refused before sending: it did not print.
+                        if q.held(&id, PrinterProblem::PaperOut).is_ok() {
+                            confirmed_not.insert(id.clone());
+                        }
+                    },
+                    Op::Unsure => if let Some(id) = current.take() {
+                        let _ = q.unsure(&id, PrinterProblem::NoAnswer);
+                    },
+                    Op::Ready => q.ready(),
+                    Op::Interrupted => { q.interrupted(); current = None; }
+                    Op::Resolve(printed) => {
+                        let id = q.jobs().find(|j| matches!(j.state, JobState::Unsure(_))).map(|j| j.id.clone());
+                        if let Some(id) = id {
+                            q.resolve(&id, printed).unwrap();
+                            if !printed { confirmed_not.insert(id); }
+                        }
+                    }
+                }
+                let printing = q.jobs().filter(|j| j.state == JobState::Printing).count();
+                prop_assert!(printing <= 1);
+            }
+        }
+    }
+}
