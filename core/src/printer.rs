@@ -6,7 +6,12 @@
 //! byte was sent (paper out, cover open, offline); a write that failed part-way may have printed,
 //! and only the cashier, who can see the paper, decides whether it goes again.
 
-use crate::escpos::PrinterStatus;
+use crate::device::PrinterSettings;
+use crate::escpos::Font;
+use crate::escpos::{Align, CodePage, Cut, DrawerPin, Escpos, PaperWidth, PrinterStatus};
+use crate::receipt::{self, Lang, ReceiptOptions};
+use crate::sale::{Sale, Tender};
+use crate::store::StoreSettings;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use thiserror::Error;
@@ -152,16 +157,22 @@ impl PrintQueue {
 
     /// Queue another copy on purpose (Reprint). Returns the copy's job id.
     pub fn reprint(&mut self, id: &str, label: &str, bytes: Vec<u8>) -> String {
+        self.extra(id, &format!("{label} (copy)"), bytes)
+    }
+
+    /// Queue a job that may go any number of times (a test page, a drawer pulse): each call is
+    /// its own job. Returns its id.
+    pub fn extra(&mut self, kind: &str, label: &str, bytes: Vec<u8>) -> String {
         self.copies += 1;
-        let copy = format!("{id}#copy-{}", self.copies);
+        let id = format!("{kind}#copy-{}", self.copies);
         self.jobs.push_back(PrintJob {
-            id: copy.clone(),
-            label: format!("{label} (copy)"),
+            id: id.clone(),
+            label: label.to_string(),
             bytes,
             state: JobState::Waiting,
             attempts: 0,
         });
-        copy
+        id
     }
 
     /// The job to send now, marked Printing; `None` while one is printing or the first job
@@ -270,6 +281,72 @@ impl PrintQueue {
     }
 }
 
+/// A test page for the device settings screen: the printer's name, a ruler of its columns, the
+/// characters a receipt needs (yen, euro, kanji in Japanese), and a cut. Proves the code page,
+/// the paper width and the cutter in one print.
+pub fn test_page(name: &str, paper: PaperWidth, lang: Lang) -> Vec<u8> {
+    let cp = match lang {
+        Lang::Ja => CodePage::ShiftJis,
+        Lang::En => CodePage::Cp858,
+    };
+    let mut p = Escpos::new(paper, cp);
+    p.init()
+        .align(Align::Center)
+        .bold(true)
+        .double(true, true)
+        .line("till")
+        .double(false, false)
+        .bold(false)
+        .line(name)
+        .align(Align::Left);
+    let cols = p.columns();
+    let ruler: String = (1..=cols)
+        .map(|i| char::from_digit((i % 10) as u32, 10).unwrap_or('0'))
+        .collect();
+    p.line(&ruler);
+    match lang {
+        Lang::Ja => p.line("テスト印字 ¥1,000 税込 軽減税率"),
+        Lang::En => p.line("Test print £1.00 €1.00 $1.00"),
+    };
+    p.pair("Paper", &format!("{cols} columns"))
+        .feed(3)
+        .cut(Cut::Partial, 0);
+    p.into_bytes()
+}
+
+/// A sale's receipt for this printer: its paper decides the columns; the first print of a cash
+/// sale opens the drawer as it starts (the cashier counts change while it prints), a copy never.
+pub fn receipt_job(
+    sale: &Sale,
+    store: &StoreSettings,
+    printer: &PrinterSettings,
+    first: bool,
+) -> Vec<u8> {
+    let mut opts = ReceiptOptions::for_store(store);
+    opts.paper = printer.paper;
+    opts.columns = printer.paper.columns(Font::A);
+    let mut bytes = Vec::new();
+    let cash = sale
+        .tenders
+        .iter()
+        .any(|t| matches!(t, Tender::Cash { .. }));
+    if first && cash && printer.drawer_on_cash {
+        bytes.extend(drawer_pulse(printer.drawer_pin));
+    }
+    bytes.extend(receipt::to_escpos(
+        &receipt::layout(sale, store, &opts),
+        &opts,
+    ));
+    bytes
+}
+
+/// A drawer pulse on its own (no sale, or the drawer button on the device screen).
+pub fn drawer_pulse(pin: DrawerPin) -> Vec<u8> {
+    let mut p = Escpos::new(PaperWidth::default(), CodePage::Cp437);
+    p.open_drawer(pin);
+    p.into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +372,61 @@ mod tests {
         let mut s = PrinterStatus::parse(StatusRequest::Printer, 0x12).unwrap();
         s.apply(StatusRequest::PaperSensor, 0x12).unwrap();
         assert_eq!(PrinterProblem::from_status(&s), None);
+    }
+
+    #[test]
+    fn test_pages_and_the_drawer_pulse() {
+        assert_eq!(drawer_pulse(DrawerPin::Pin5), vec![0x1b, b'p', 1, 25, 250]);
+        let ja = test_page("Front printer", PaperWidth::Mm58, Lang::Ja);
+        // ESC @, then Kanji mode for Japanese; the ruler is the paper's 32 columns; a partial cut.
+        assert_eq!(&ja[..2], &[0x1b, b'@']);
+        assert!(ja.windows(2).any(|w| w == [0x1c, b'&']));
+        let ruler = b"12345678901234567890123456789012\n";
+        assert!(ja.windows(ruler.len()).any(|w| w == ruler));
+        assert!(!ja
+            .windows(ruler.len() + 1)
+            .any(|w| w == b"123456789012345678901234567890123"));
+        // テ in Shift_JIS is 0x83 0x65.
+        assert!(ja.windows(2).any(|w| w == [0x83, 0x65]));
+        assert_eq!(&ja[ja.len() - 4..], &[0x1d, b'V', 66, 0]);
+        let en = test_page("Printer", PaperWidth::Mm80, Lang::En);
+        // € is 0xD5 in CP858.
+        assert!(en.contains(&0xD5));
+    }
+
+    #[test]
+    fn a_cash_receipt_opens_the_drawer_first_and_a_copy_never() {
+        use crate::cart::Cart;
+        use crate::money::{Currency, Money};
+        let store = crate::demo::store();
+        let mut cart = Cart::default();
+        let p = crate::cart::tests::product(
+            "a",
+            140,
+            crate::tax::TaxClass::Reduced,
+            crate::catalogue::SoldBy::Each,
+        );
+        cart.add(&p, rust_decimal::Decimal::ONE).unwrap();
+        let sale = Sale::complete(
+            &cart,
+            &store,
+            vec![Tender::Cash {
+                tendered: Money::new(rust_decimal::Decimal::from(1000), Currency::JPY),
+            }],
+            crate::sale::Checkout {
+                id: uuid::Uuid::from_u128(1),
+                lane_id: "l1",
+                receipt_no: "L1-000001".into(),
+                at_ms: 1_795_532_400_000,
+            },
+        )
+        .unwrap();
+        let settings = PrinterSettings::default();
+        let first = receipt_job(&sale, &store, &settings, true);
+        assert_eq!(&first[..5], &drawer_pulse(settings.drawer_pin)[..]);
+        let copy = receipt_job(&sale, &store, &settings, false);
+        assert_eq!(&first[5..], &copy[..]);
+        assert!(!copy.windows(2).any(|w| w == [0x1b, b'p']));
     }
 
     #[test]
