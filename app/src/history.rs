@@ -184,7 +184,18 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
         <div class="receipt-detail" data-receipt=sale.with_value(|s| s.receipt_no.clone())>
             <div class="buttons">
                 <button class="small" on:click=move |_| on_back()>"← All receipts"</button>
-                <button id="reprint" on:click=move |_| crate::print::browser_print()>"Reprint"</button>
+                <button id="reprint" on:click={
+                    let s = sale;
+                    move |_| {
+                        let store = till.lane.with_untracked(|l| l.as_ref().map(|l| l.store.clone()));
+                        let printed = use_context::<crate::devices::DeviceHub>()
+                            .zip(store)
+                            .is_some_and(|(hub, store)| s.with_value(|s| hub.print_receipt(&store, s, true)));
+                        if !printed {
+                            crate::print::browser_print();
+                        }
+                    }
+                }>"Reprint"</button>
             </div>
             <form class="return-form" on:submit=submit>
                 <h3>"Return items"</h3>

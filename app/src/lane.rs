@@ -935,6 +935,30 @@ impl Till {
         Ok(Cashier::from(&member))
     }
 
+    /// "No sale": the drawer opens without a sale. Journalled as an approval either way — by the
+    /// manager whose PIN was given, or by whoever is signed in when they may do it alone.
+    pub async fn no_sale(self, pin: Option<&str>) -> Result<(), String> {
+        let detail = "No sale: drawer opened".to_string();
+        if self.needs_approval(Action::NoSale) {
+            let pin = pin.ok_or("A manager's PIN is needed to open the drawer without a sale")?;
+            self.approve(pin, Action::NoSale, detail, None).await?;
+            return Ok(());
+        }
+        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let who = self
+            .cashier
+            .with_untracked(|c| c.as_ref().map(|c| c.id.clone()));
+        let approval = Approval {
+            action: Action::NoSale,
+            approver_id: who.clone().unwrap_or_else(|| "owner".into()),
+            cashier_id: who,
+            ref_id: None,
+            detail,
+        };
+        self.record_event(&lane, EventBody::Approved(approval), false)
+            .await
+    }
+
     /// Pair this browser with a store by the one-time code the owner made.
     pub async fn pair(self, code: &str) -> Result<(), String> {
         let lane: LaneConfig = api::post(

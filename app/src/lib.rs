@@ -4,9 +4,11 @@
 //! Views only call methods on core's domain types and the lane controller.
 
 mod api;
+mod devices;
 mod discount;
 mod display;
 mod files;
+mod hid;
 mod history;
 mod idb;
 mod lane;
@@ -15,12 +17,18 @@ mod owner_day;
 mod owner_setup;
 mod perf;
 mod print;
+mod printer;
 mod pwa;
 mod sell;
+mod serial;
 mod shift;
+mod sound;
 mod staff;
 mod storage;
 mod tabs;
+mod usb;
+mod webdev;
+mod wedge;
 
 use leptos::prelude::*;
 

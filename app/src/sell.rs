@@ -25,6 +25,9 @@ pub fn TillPage() -> impl IntoView {
     let shift_panel = crate::shift::ShiftPanelOpen(RwSignal::new(false));
     provide_context(shift_panel);
     leptos::task::spawn_local(till.start());
+    let hub = crate::devices::DeviceHub::new();
+    provide_context(hub);
+    hub.start();
 
     let scan_ref = NodeRef::<Input>::new();
     let query = RwSignal::new(String::new());
@@ -122,7 +125,9 @@ pub fn TillPage() -> impl IntoView {
                 true
             }
             "Escape" => {
-                if shift_panel.0.get_untracked() {
+                if hub.panel.get_untracked() {
+                    hub.panel.set(false);
+                } else if shift_panel.0.get_untracked() {
                     shift_panel.0.set(false);
                 } else if receipts.open.with_untracked(Option::is_some) {
                     receipts.open.set(None);
@@ -176,17 +181,12 @@ pub fn TillPage() -> impl IntoView {
             .with(|c| c.search(&q, 12).into_iter().cloned().collect::<Vec<_>>())
     });
 
-    let on_scan_key = move |ev: KeyboardEvent| {
-        if ev.key() != "Enter" || untrack(|| till.locked()) {
+    // Every scan comes here, from the field, a keyboard wedge anywhere, a HID or serial scanner.
+    let handle_scan = move |raw: String| {
+        if untrack(|| till.locked()) {
             return;
         }
-        ev.prevent_default();
         crate::perf::start("till:scan");
-        let raw = query.get_untracked();
-        if raw.trim().is_empty() {
-            exact_requests.update(|n| *n += 1);
-            return;
-        }
         // A receipt's own barcode (for a return or a reprint) opens that receipt.
         if receipt::is_receipt_no(raw.trim()) {
             receipts.open.set(Some(raw.trim().to_string()));
@@ -228,10 +228,9 @@ pub fn TillPage() -> impl IntoView {
                 .catalogue
                 .with_untracked(|c| c.by_sku(&code).cloned())
                 .ok_or_else(|| err.to_string()),
-            Ok(Scan::Text(_)) => results
-                .get_untracked()
-                .into_iter()
-                .next()
+            Ok(Scan::Text(_)) => till
+                .catalogue
+                .with_untracked(|c| c.search(&raw, 1).into_iter().next().cloned())
                 .ok_or_else(|| format!("Nothing matches “{}”", raw.trim())),
             Err(e) => Err(e.to_string()),
         };
@@ -241,9 +240,37 @@ pub fn TillPage() -> impl IntoView {
                 // Leptos updates the DOM synchronously on the signal change: the line is rendered.
                 crate::perf::end("till:scan");
             }
-            Err(m) => message.set(Some(m)),
+            Err(m) => {
+                crate::sound::error();
+                message.set(Some(m));
+            }
         }
     };
+    let on_scan_key = move |ev: KeyboardEvent| {
+        if ev.key() != "Enter" || untrack(|| till.locked()) {
+            return;
+        }
+        ev.prevent_default();
+        let raw = query.get_untracked();
+        if raw.trim().is_empty() {
+            exact_requests.update(|n| *n += 1);
+            return;
+        }
+        handle_scan(raw);
+    };
+    Effect::watch(
+        move || hub.scanned.get(),
+        move |(_, scan), _, _| match scan {
+            Ok(text) => handle_scan(text.clone()),
+            Err(e) => {
+                crate::sound::error();
+                message.set(Some(format!(
+                    "The scanner sent something unreadable ({e}): scan again"
+                )));
+            }
+        },
+        false,
+    );
 
     view! {
         <main class="till" data-ready=move || till.ready.get().to_string()
@@ -253,11 +280,18 @@ pub fn TillPage() -> impl IntoView {
             </Show>
             <crate::history::ReceiptsPanel/>
             <crate::shift::ShiftPanel/>
+            <Show when=move || hub.panel.get()><crate::devices::DevicesPanel/></Show>
+            <Show when=move || hub.printer.problem().is_some() && !hub.panel.get()>
+                <p class="printer-banner" role="alert">{move || hub.printer.problem()}
+                    <button class="small" on:click=move |_| hub.panel.set(true)>"Printer"</button>
+                </p>
+            </Show>
             <header class="bar">
                 <h1>{move || till.lane.with(|l| l.as_ref().map(|l| l.store.name.clone()).unwrap_or_else(|| "till".into()))}</h1>
                 <span class="lane">{move || till.lane.with(|l| l.as_ref().map(|l| format!("Lane {}", l.lane_code)).unwrap_or_default())}</span>
                 <crate::staff::CashierChip/>
                 <button id="open-history" class="small" on:click=move |_| receipts.open.set(Some(String::new()))>"Receipts " <kbd>"F3"</kbd></button>
+                <button id="devices" class="small" on:click=move |_| hub.panel.set(true)>"Devices"</button>
                 <button id="shift" class="small" on:click=move |_| shift_panel.0.set(true)>
                     {move || if till.shift.with(Option::is_some) { "Shift " } else { "Open shift " }} <kbd>"F6"</kbd>
                 </button>
@@ -547,6 +581,7 @@ fn PayPanel(
     exact_requests: ReadSignal<u32>,
 ) -> impl IntoView {
     let till = expect_context::<Till>();
+    let hub = expect_context::<crate::devices::DeviceHub>();
     let tendered = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let notes = move || {
@@ -645,6 +680,12 @@ fn PayPanel(
         leptos::task::spawn_local(async move {
             match till.pay(tenders).await {
                 Ok(sale) => {
+                    if let Some(store) = till
+                        .lane
+                        .with_untracked(|l| l.as_ref().map(|l| l.store.clone()))
+                    {
+                        hub.print_receipt(&store, &sale, false);
+                    }
                     paid.set(Some(sale));
                     tendered.set(String::new());
                     taken.set(Vec::new());
@@ -761,7 +802,16 @@ fn PayPanel(
                     <p>"Paid · receipt " <span class="receipt-no">{move || paid.with(|p| p.as_ref().map(|s| s.receipt_no.clone()))}</span></p>
                     <p class="change">"Change " <strong id="change">{move || paid.with(|p| p.as_ref().map(|s| s.change.display()))}</strong></p>
                     <div class="paid-actions">
-                        <button id="print-receipt" on:click=move |_| crate::print::browser_print()>"Print receipt"</button>
+                        <button id="print-receipt" on:click=move |_| {
+                            let store = till.lane.with_untracked(|l| l.as_ref().map(|l| l.store.clone()));
+                            let printed = paid.with_untracked(|p| match (p, store) {
+                                (Some(sale), Some(store)) => hub.print_receipt(&store, sale, true),
+                                _ => false,
+                            });
+                            if !printed {
+                                crate::print::browser_print();
+                            }
+                        }>{move || if hub.printer.connected.with(Option::is_some) { "Print a copy" } else { "Print receipt" }}</button>
                         <button id="new-sale" class="primary" on:click=move |_| paid.set(None)>"New sale"</button>
                     </div>
                     <div class="receipt-preview" inner_html=move || {

@@ -226,7 +226,7 @@ impl HidLayout {
                 continued = Some((start / 8, (start % 8) as u8));
                 continue;
             }
-            if start % 8 != 0 {
+            if !start.is_multiple_of(8) {
                 continue;
             }
             let byte = start / 8;

@@ -1,0 +1,512 @@
+//! The lane's devices: scanners (keyboard wedge, HID, serial), the receipt printer (serial or
+//! USB) and the drawer behind it. `DeviceHub` pairs them, remembers them (IndexedDB: pairing is
+//! this browser's permission, so it stays on this lane), reconnects them on every load, and
+//! hands each scan to the sell screen. `DevicesPanel` is the settings screen.
+
+use crate::printer::{Link, PrinterDriver};
+use crate::serial::{self, SerialLink};
+use crate::webdev::DeviceApiError;
+use crate::{hid, usb};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+use till_core::device::{self, Device, DeviceInfo, DeviceKey, Devices, Role, Transport};
+use till_core::scanner::LineFramer;
+
+const DEVICES_KEY: &str = "devices";
+
+/// One scan from any scanner: a counter (two scans of the same code are two scans) and the
+/// text, or why the scanner's data could not be read.
+pub type Scanned = (u32, Result<String, String>);
+
+#[derive(Clone, Copy)]
+pub struct DeviceHub {
+    pub devices: RwSignal<Devices>,
+    /// Keys of the devices connected now.
+    pub live: RwSignal<Vec<DeviceKey>>,
+    pub scanned: RwSignal<Scanned>,
+    pub printer: PrinterDriver,
+    /// The device screen is open.
+    pub panel: RwSignal<bool>,
+    /// What the last device action said (an error or "Test page sent").
+    pub notice: RwSignal<Option<String>>,
+    /// HID devices already listened to, so a reconnect does not read each scan twice.
+    listening: StoredValue<Vec<String>>,
+}
+
+impl DeviceHub {
+    pub fn new() -> DeviceHub {
+        DeviceHub {
+            devices: RwSignal::new(Devices::default()),
+            live: RwSignal::new(Vec::new()),
+            scanned: RwSignal::new((0, Ok(String::new()))),
+            printer: PrinterDriver::new(),
+            panel: RwSignal::new(false),
+            notice: RwSignal::new(None),
+            listening: StoredValue::new(Vec::new()),
+        }
+    }
+
+    /// Load the paired devices, reconnect those the browser still allows, and listen for
+    /// keyboard-wedge scans.
+    pub fn start(self) {
+        leptos::task::spawn_local(async move {
+            if let Ok(Some(d)) = crate::idb::get::<Devices>(DEVICES_KEY).await {
+                self.devices.set(d);
+            }
+            let settings = self.devices.with_untracked(|d| d.wedge.clone());
+            crate::wedge::use_wedge(settings, move |text| self.scan(Ok(text)));
+            self.reconnect().await;
+        });
+    }
+
+    fn scan(&self, r: Result<String, String>) {
+        self.scanned.update(|(n, s)| {
+            *n += 1;
+            *s = r;
+        });
+    }
+
+    fn save(&self) {
+        let d = self.devices.get_untracked();
+        leptos::task::spawn_local(async move {
+            let _ = crate::idb::put(DEVICES_KEY, &d).await;
+        });
+    }
+
+    fn set_live(&self, key: &DeviceKey, on: bool) {
+        self.live.update(|l| {
+            l.retain(|k| k != key);
+            if on {
+                l.push(key.clone());
+            }
+        });
+    }
+
+    async fn reconnect(self) {
+        let known = self.devices.get_untracked();
+        if known.list.is_empty() {
+            return;
+        }
+        if let Ok(ports) = serial::ports().await {
+            let keys = device::keys(&ports.iter().map(serial::info).collect::<Vec<_>>());
+            for (port, key) in ports.into_iter().zip(keys) {
+                if let Some(d) = known.get(&key) {
+                    self.report(self.attach_serial(d.clone(), port).await);
+                }
+            }
+        }
+        if let Ok(found) = hid::devices().await {
+            let keys = device::keys(&found.iter().map(hid::info).collect::<Vec<_>>());
+            for (dev, key) in found.into_iter().zip(keys) {
+                if let Some(d) = known.get(&key) {
+                    self.report(self.attach_hid(d.clone(), dev).await);
+                }
+            }
+        }
+        if let Ok(found) = usb::devices().await {
+            let keys = device::keys(&found.iter().map(usb::info).collect::<Vec<_>>());
+            for (dev, key) in found.into_iter().zip(keys) {
+                if let Some(d) = known.get(&key) {
+                    self.report(self.attach_usb(d.clone(), dev).await);
+                }
+            }
+        }
+    }
+
+    fn report(&self, r: Result<(), DeviceApiError>) {
+        if let Err(e) = r {
+            self.notice.set(Some(e.to_string()));
+        }
+    }
+
+    async fn attach_serial(
+        &self,
+        d: Device,
+        port: serial::SerialPort,
+    ) -> Result<(), DeviceApiError> {
+        let link = SerialLink::open(port, &d.serial).await?;
+        match d.role {
+            Role::Scanner => {
+                let framer = Rc::new(RefCell::new(LineFramer::new()));
+                let hub = *self;
+                link.listen(move |bytes| {
+                    for line in framer.borrow_mut().push(bytes) {
+                        hub.scan(line.map_err(|e| e.to_string()));
+                    }
+                });
+            }
+            Role::Printer => self.printer.attach(d.name.clone(), Link::Serial(link)),
+            // The pole display's text comes with the customer display's (not wired yet).
+            Role::PoleDisplay => {}
+        }
+        self.set_live(&d.key, true);
+        Ok(())
+    }
+
+    async fn attach_hid(&self, d: Device, dev: hid::HidDevice) -> Result<(), DeviceApiError> {
+        let first = self.listening.try_update_value(|l| {
+            let new = !l.contains(&d.key.0);
+            if new {
+                l.push(d.key.0.clone());
+            }
+            new
+        });
+        if first == Some(true) {
+            let hub = *self;
+            hid::listen(&dev, move |r| hub.scan(r.map_err(|e| e.to_string()))).await?;
+        }
+        self.set_live(&d.key, true);
+        Ok(())
+    }
+
+    async fn attach_usb(&self, d: Device, dev: usb::UsbDevice) -> Result<(), DeviceApiError> {
+        let link = usb::UsbLink::open(dev).await?;
+        self.printer.attach(d.name.clone(), Link::Usb(link));
+        self.set_live(&d.key, true);
+        Ok(())
+    }
+
+    /// Remember a device the cashier just chose, under the key its place in the browser's list
+    /// gives it.
+    fn remember(&self, key: DeviceKey, info: DeviceInfo, role: Role) -> Device {
+        let mut out = None;
+        self.devices
+            .update(|d| out = Some(d.pair(key, info, role).clone()));
+        self.save();
+        out.expect("pair returns the device")
+    }
+
+    /// Pair a serial scanner or printer (a click: the browser shows its port chooser).
+    pub async fn pair_serial(self, role: Role) -> Result<String, DeviceApiError> {
+        let port = serial::request().await?;
+        let ports = serial::ports().await?;
+        let keys = device::keys(&ports.iter().map(serial::info).collect::<Vec<_>>());
+        let key = ports
+            .iter()
+            .position(|p| js_sys::Object::is(p, &port))
+            .and_then(|i| keys.get(i).cloned())
+            .unwrap_or_else(|| device::keys(&[serial::info(&port)])[0].clone());
+        let d = self.remember(key, serial::info(&port), role);
+        self.attach_serial(d.clone(), port).await?;
+        Ok(d.name)
+    }
+
+    pub async fn pair_hid(self) -> Result<String, DeviceApiError> {
+        let dev = hid::request().await?;
+        let all = hid::devices().await?;
+        let keys = device::keys(&all.iter().map(hid::info).collect::<Vec<_>>());
+        let key = all
+            .iter()
+            .position(|p| js_sys::Object::is(p, &dev))
+            .and_then(|i| keys.get(i).cloned())
+            .unwrap_or_else(|| device::keys(&[hid::info(&dev)])[0].clone());
+        let d = self.remember(key, hid::info(&dev), Role::Scanner);
+        self.attach_hid(d.clone(), dev).await?;
+        Ok(d.name)
+    }
+
+    pub async fn pair_usb(self) -> Result<String, DeviceApiError> {
+        let dev = usb::request().await?;
+        let all = usb::devices().await?;
+        let keys = device::keys(&all.iter().map(usb::info).collect::<Vec<_>>());
+        let key = all
+            .iter()
+            .position(|p| js_sys::Object::is(p, &dev))
+            .and_then(|i| keys.get(i).cloned())
+            .unwrap_or_else(|| device::keys(&[usb::info(&dev)])[0].clone());
+        let d = self.remember(key, usb::info(&dev), Role::Printer);
+        self.attach_usb(d.clone(), dev).await?;
+        Ok(d.name)
+    }
+
+    /// Unpair: close it, take back the browser's permission, and forget its settings.
+    pub async fn forget(self, key: DeviceKey) -> Result<(), DeviceApiError> {
+        let Some(d) = self.devices.with_untracked(|d| d.get(&key).cloned()) else {
+            return Ok(());
+        };
+        if d.role == Role::Printer {
+            self.printer.detach().await;
+        }
+        match d.info.transport {
+            Transport::Serial => {
+                let ports = serial::ports().await?;
+                let keys = device::keys(&ports.iter().map(serial::info).collect::<Vec<_>>());
+                if let Some((p, _)) = ports.iter().zip(keys).find(|(_, k)| *k == key) {
+                    serial::forget(p).await?;
+                }
+            }
+            Transport::Hid => {
+                let all = hid::devices().await?;
+                let keys = device::keys(&all.iter().map(hid::info).collect::<Vec<_>>());
+                if let Some((h, _)) = all.iter().zip(keys).find(|(_, k)| *k == key) {
+                    hid::close(h).await;
+                    hid::forget(h).await?;
+                }
+                self.listening.update_value(|l| l.retain(|k| *k != key.0));
+            }
+            Transport::Usb => {
+                let all = usb::devices().await?;
+                let keys = device::keys(&all.iter().map(usb::info).collect::<Vec<_>>());
+                if let Some((u, _)) = all.iter().zip(keys).find(|(_, k)| *k == key) {
+                    usb::forget(u).await?;
+                }
+            }
+        }
+        self.devices.update(|d| {
+            let _ = d.forget(&key);
+        });
+        self.set_live(&key, false);
+        self.save();
+        Ok(())
+    }
+
+    pub fn rename(&self, key: &DeviceKey, name: &str) -> Result<(), String> {
+        let mut out = Ok(());
+        self.devices
+            .update(|d| out = d.rename(key, name).map_err(|e| e.to_string()));
+        if out.is_ok() {
+            self.save();
+            if self.printer.connected.with_untracked(Option::is_some) {
+                let printer = self
+                    .devices
+                    .with_untracked(|d| d.printer().map(|p| p.name.clone()));
+                self.printer.connected.set(printer);
+            }
+        }
+        out
+    }
+
+    /// Change a serial device's baud rate: it reopens with the new setting.
+    pub async fn set_baud(self, key: DeviceKey, baud: u32) -> Result<(), String> {
+        let mut out = Ok(());
+        self.devices.update(|d| {
+            let flow = d
+                .get(&key)
+                .map(|x| x.serial.flow)
+                .unwrap_or(device::FlowControl::None);
+            out = d
+                .set_serial(&key, device::SerialSettings { baud, flow })
+                .map_err(|e| e.to_string());
+        });
+        out?;
+        self.save();
+        Ok(())
+    }
+
+    /// The lane's receipt language, for the test page.
+    pub fn test_print(&self, lang: till_core::receipt::Lang) -> Result<(), String> {
+        let Some(p) = self.devices.with_untracked(|d| d.printer().cloned()) else {
+            return Err(till_core::printer::PrinterProblem::NotConnected.message());
+        };
+        let bytes = till_core::printer::test_page(&p.name, p.printer.paper, lang);
+        self.printer.extra("test-page", "Test page", bytes);
+        Ok(())
+    }
+
+    /// Print a sale's receipt on the paired printer: the first print once (a cash sale's opens
+    /// the drawer), or another copy. `false` when no printer is connected: the caller falls
+    /// back to the browser's print.
+    pub fn print_receipt(
+        &self,
+        store: &till_core::store::StoreSettings,
+        sale: &till_core::sale::Sale,
+        copy: bool,
+    ) -> bool {
+        let Some(p) = self.devices.with_untracked(|d| d.printer().cloned()) else {
+            return false;
+        };
+        if !self.printer.is_connected() {
+            return false;
+        }
+        let bytes = till_core::printer::receipt_job(sale, store, &p.printer, !copy);
+        let label = format!("Receipt {}", sale.receipt_no);
+        if copy {
+            self.printer.reprint(&sale.receipt_no, &label, bytes);
+        } else if let Err(e) = self.printer.print(&sale.receipt_no, &label, bytes) {
+            self.notice.set(Some(e.to_string()));
+        }
+        true
+    }
+
+    /// Pulse the drawer through the printer.
+    pub fn open_drawer(&self) -> Result<(), String> {
+        let Some(p) = self.devices.with_untracked(|d| d.printer().cloned()) else {
+            return Err(till_core::printer::PrinterProblem::NotConnected.message());
+        };
+        let pulse = till_core::printer::drawer_pulse(p.printer.drawer_pin);
+        self.printer.extra("drawer", "Open drawer", pulse);
+        Ok(())
+    }
+}
+
+fn describe(d: &Device) -> String {
+    let how = match d.info.transport {
+        Transport::Serial => "serial",
+        Transport::Hid => "HID",
+        Transport::Usb => "USB",
+    };
+    let what = match d.role {
+        Role::Scanner => "scanner",
+        Role::Printer => "receipt printer",
+        Role::PoleDisplay => "pole display",
+    };
+    match &d.info.product_name {
+        Some(p) => format!("{how} {what} · {p}"),
+        None => format!("{how} {what}"),
+    }
+}
+
+/// The device settings screen: pair, test, rename and forget each device; see the printer's
+/// state and queue; open the drawer (no sale).
+#[component]
+pub fn DevicesPanel() -> impl IntoView {
+    let hub = expect_context::<DeviceHub>();
+    let till = expect_context::<crate::lane::Till>();
+    let say = move |r: Result<String, DeviceApiError>| match r {
+        Ok(name) => hub.notice.set(Some(format!("{name} is ready"))),
+        Err(DeviceApiError::Cancelled) => hub.notice.set(None),
+        Err(e) => hub.notice.set(Some(e.to_string())),
+    };
+    let manager_pin = RwSignal::new(String::new());
+    let no_sale = move |_| {
+        leptos::task::spawn_local(async move {
+            let pin = manager_pin.get_untracked();
+            let pin = (!pin.is_empty()).then_some(pin);
+            let r = match till.no_sale(pin.as_deref()).await {
+                Ok(()) => hub
+                    .open_drawer()
+                    .map(|_| "Drawer opened (no sale)".to_string()),
+                Err(e) => Err(e),
+            };
+            manager_pin.set(String::new());
+            hub.notice.set(Some(r.unwrap_or_else(|e| e)));
+        });
+    };
+    let lang = move || {
+        till.lane
+            .with_untracked(|l| match l.as_ref().map(|l| l.store.locale.as_str()) {
+                Some("ja") => till_core::receipt::Lang::Ja,
+                _ => till_core::receipt::Lang::En,
+            })
+    };
+    view! {
+        <div class="devices-panel panel" role="dialog" aria-label="Devices">
+            <h2>"Devices"</h2>
+            <p class="notice device-notice" role="status">{move || hub.notice.get()}</p>
+            <p class="hint">"Keyboard scanners need no pairing: scan anywhere on the sell screen."</p>
+            <div class="pair-buttons">
+                <button id="pair-usb-printer" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_usb().await) })>"Pair USB printer"</button>
+                <button id="pair-serial-printer" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_serial(Role::Printer).await) })>"Pair serial or Bluetooth printer"</button>
+                <button id="pair-hid-scanner" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_hid().await) })>"Pair HID scanner"</button>
+                <button id="pair-serial-scanner" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_serial(Role::Scanner).await) })>"Pair serial scanner"</button>
+            </div>
+            <ul class="device-list" aria-label="Paired devices">
+                <For each=move || hub.devices.get().list key=|d| (d.key.clone(), d.name.clone(), d.serial.baud) children=move |d| {
+                    let key = d.key.clone();
+                    let live = {
+                        let key = key.clone();
+                        move || hub.live.with(|l| l.contains(&key))
+                    };
+                    let is_printer = d.role == Role::Printer;
+                    let is_serial = d.info.transport == Transport::Serial;
+                    let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
+                    let name = d.name.clone();
+                    let baud = d.serial.baud;
+                    view! {
+                        <li class="device" data-key=key.0.clone()>
+                            <input class="device-name" aria-label=format!("Name of {}", d.name) prop:value=name
+                                on:change=move |ev| if let Err(e) = hub.rename(&k1, &event_target_value(&ev)) { hub.notice.set(Some(e)) }/>
+                            <span class="kind">{describe(&d)}</span>
+                            <span class="state">{move || if live() { "connected" } else { "not connected — plug it in and reload" }}</span>
+                            <Show when=move || is_serial>
+                                <select class="baud" aria-label="Baud rate" on:change={
+                                    let k = k2.clone();
+                                    move |ev| {
+                                        let k = k.clone();
+                                        let v = event_target_value(&ev).parse().unwrap_or(9600);
+                                        leptos::task::spawn_local(async move {
+                                            match hub.set_baud(k, v).await {
+                                                Ok(()) => hub.notice.set(Some("Saved: the new speed applies when the page reloads".into())),
+                                                Err(e) => hub.notice.set(Some(e)),
+                                            }
+                                        });
+                                    }
+                                }>
+                                    {till_core::device::BAUD_RATES.map(|b| view! { <option value=b.to_string() selected=b == baud>{b.to_string()}</option> })}
+                                </select>
+                            </Show>
+                            <Show when=move || is_printer>
+                                <button class="test-print" on:click=move |_| hub.notice.set(Some(hub.test_print(lang()).map(|_| "Test page sent".to_string()).unwrap_or_else(|e| e)))>"Test print"</button>
+                            </Show>
+                            <button class="forget" on:click={
+                                let k = k3.clone();
+                                move |_| {
+                                    let k = k.clone();
+                                    leptos::task::spawn_local(async move {
+                                        if let Err(e) = hub.forget(k).await {
+                                            hub.notice.set(Some(e.to_string()));
+                                        }
+                                    });
+                                }
+                            }>"Forget"</button>
+                        </li>
+                    }
+                }/>
+            </ul>
+            <section class="drawer" aria-label="Cash drawer">
+                <Show when=move || till.needs_approval(till_core::staff::Action::NoSale)>
+                    <input id="no-sale-pin" type="password" inputmode="numeric" autocomplete="off" placeholder="Manager PIN"
+                        aria-label="Manager PIN to open the drawer" prop:value=move || manager_pin.get()
+                        on:input=move |ev| manager_pin.set(event_target_value(&ev))/>
+                </Show>
+                <button id="no-sale" on:click=no_sale>"Open drawer (no sale)"</button>
+            </section>
+            <PrintQueueView/>
+            <button class="close" on:click=move |_| hub.panel.set(false)>"Close " <kbd>"Esc"</kbd></button>
+        </div>
+    }
+}
+
+/// The printer's state and its queue; what to do about a job that may or may not have printed.
+#[component]
+pub fn PrintQueueView() -> impl IntoView {
+    let hub = expect_context::<DeviceHub>();
+    let p = hub.printer;
+    view! {
+        <section class="print-queue" aria-label="Receipt printer">
+            <p class="printer-state">{move || match p.connected.get() {
+                Some(name) => format!("Printer: {name}"),
+                None => "No receipt printer connected: receipts print with the browser".into(),
+            }}</p>
+            <Show when=move || p.problem().is_some()>
+                <p class="printer-problem" role="alert">{move || p.problem()}</p>
+            </Show>
+            <ul class="jobs" aria-label="Print queue">
+                <For each=move || p.queue.with(|q| q.jobs().cloned().collect::<Vec<_>>()) key=|j| (j.id.clone(), format!("{:?}", j.state)) children=move |j| {
+                    let unsure = matches!(j.state, till_core::printer::JobState::Unsure(_));
+                    // A job not yet on the printer can be dropped (the customer left without it).
+                    let droppable = matches!(j.state, till_core::printer::JobState::Waiting | till_core::printer::JobState::Held(_));
+                    let (a, b, c) = (j.id.clone(), j.id.clone(), j.id.clone());
+                    let state = match &j.state {
+                        till_core::printer::JobState::Waiting => "waiting",
+                        till_core::printer::JobState::Printing => "printing",
+                        till_core::printer::JobState::Held(_) => "held",
+                        till_core::printer::JobState::Unsure(_) => "did it print?",
+                    };
+                    view! {
+                        <li class="job">{j.label.clone()} " · " {state}
+                            <Show when=move || unsure>
+                                <button class="it-printed" on:click={ let a = a.clone(); move |_| p.resolve(&a, true) }>"It printed"</button>
+                                <button class="print-again" on:click={ let b = b.clone(); move |_| p.resolve(&b, false) }>"Print again"</button>
+                            </Show>
+                            <Show when=move || droppable>
+                                <button class="drop-job" on:click={ let c = c.clone(); move |_| p.cancel(&c) }>"Don't print"</button>
+                            </Show>
+                        </li>
+                    }
+                }/>
+            </ul>
+        </section>
+    }
+}
