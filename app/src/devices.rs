@@ -11,7 +11,8 @@ use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 use till_core::device::{self, Device, DeviceInfo, DeviceKey, Devices, Role, Transport};
-use till_core::scanner::LineFramer;
+use till_core::escpos::{DrawerPin, PaperWidth};
+use till_core::scanner::{Affixes, LineFramer, WedgeSettings};
 
 const DEVICES_KEY: &str = "devices";
 
@@ -54,8 +55,11 @@ impl DeviceHub {
             if let Ok(Some(d)) = crate::idb::get::<Devices>(DEVICES_KEY).await {
                 self.devices.set(d);
             }
-            let settings = self.devices.with_untracked(|d| d.wedge.clone());
-            crate::wedge::use_wedge(settings, move |text| self.scan(Ok(text)));
+            let devices = self.devices;
+            crate::wedge::use_wedge(
+                move || devices.with_untracked(|d| d.wedge.clone()),
+                move |text| self.scan(Ok(text)),
+            );
             self.reconnect().await;
         });
     }
@@ -130,9 +134,13 @@ impl DeviceHub {
             Role::Scanner => {
                 let framer = Rc::new(RefCell::new(LineFramer::new()));
                 let hub = *self;
+                let key = d.key.clone();
                 link.listen(move |bytes| {
                     for line in framer.borrow_mut().push(bytes) {
-                        hub.scan(line.map_err(|e| e.to_string()));
+                        hub.scan(
+                            line.map(|t| hub.scanner_text(&key, t))
+                                .map_err(|e| e.to_string()),
+                        );
                     }
                 });
             }
@@ -154,7 +162,14 @@ impl DeviceHub {
         });
         if first == Some(true) {
             let hub = *self;
-            hid::listen(&dev, move |r| hub.scan(r.map_err(|e| e.to_string()))).await?;
+            let key = d.key.clone();
+            hid::listen(&dev, move |r| {
+                hub.scan(
+                    r.map(|t| hub.scanner_text(&key, t))
+                        .map_err(|e| e.to_string()),
+                )
+            })
+            .await?;
         }
         self.set_live(&d.key, true);
         Ok(())
@@ -294,6 +309,74 @@ impl DeviceHub {
         Ok(())
     }
 
+    /// Change a serial device's flow control (applies when the port next opens).
+    pub fn set_flow(&self, key: &DeviceKey, flow: device::FlowControl) -> Result<(), String> {
+        let mut out = Ok(());
+        self.devices.update(|d| {
+            let baud = d.get(key).map(|x| x.serial.baud).unwrap_or(9600);
+            out = d
+                .set_serial(key, device::SerialSettings { baud, flow })
+                .map_err(|e| e.to_string());
+        });
+        out?;
+        self.save();
+        Ok(())
+    }
+
+    /// Change a printer's paper, drawer pin or drawer-on-cash; the next job uses it.
+    pub fn set_printer(
+        &self,
+        key: &DeviceKey,
+        change: impl FnOnce(&mut device::PrinterSettings),
+    ) -> Result<(), String> {
+        let mut out = Ok(());
+        self.devices.update(|d| {
+            let Some(mut p) = d.get(key).map(|x| x.printer.clone()) else {
+                out = Err(device::DeviceError::Unknown.to_string());
+                return;
+            };
+            change(&mut p);
+            out = d.set_printer(key, p).map_err(|e| e.to_string());
+        });
+        out?;
+        self.save();
+        Ok(())
+    }
+
+    /// A scanner's configured prefix and suffix; its next scan is read with them.
+    pub fn set_affixes(&self, key: &DeviceKey, prefix: &str, suffix: &str) -> Result<(), String> {
+        let a = Affixes::new(prefix, suffix).map_err(|e| e.to_string())?;
+        let mut out = Ok(());
+        self.devices
+            .update(|d| out = d.set_affixes(key, a).map_err(|e| e.to_string()));
+        out?;
+        self.save();
+        Ok(())
+    }
+
+    /// The keyboard-wedge settings; the next keystroke is read with them.
+    pub fn set_wedge(&self, gap_ms: &str, prefix: &str, suffix: &str) -> Result<(), String> {
+        let gap = gap_ms
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| "the gap is a whole number of milliseconds".to_string())?;
+        let current = self.devices.with_untracked(|d| d.wedge.clone());
+        let a = Affixes::new(prefix, suffix).map_err(|e| e.to_string())?;
+        let w = WedgeSettings::new(gap, current.min_length, current.tab_ends, a)
+            .map_err(|e| e.to_string())?;
+        self.devices.update(|d| d.wedge = w);
+        self.save();
+        Ok(())
+    }
+
+    /// What a scanner sent, without the prefix and suffix it is set up with.
+    fn scanner_text(&self, key: &DeviceKey, text: String) -> String {
+        self.devices.with_untracked(|d| match d.get(key) {
+            Some(dev) => dev.affixes.strip(&text).to_string(),
+            None => text,
+        })
+    }
+
     /// The lane's receipt language, for the test page.
     pub fn test_print(&self, lang: till_core::receipt::Lang) -> Result<(), String> {
         let Some(p) = self.devices.with_untracked(|d| d.printer().cloned()) else {
@@ -369,6 +452,10 @@ pub fn DevicesPanel() -> impl IntoView {
         Err(e) => hub.notice.set(Some(e.to_string())),
     };
     let manager_pin = RwSignal::new(String::new());
+    let wedge = hub.devices.with_untracked(|d| d.wedge.clone());
+    let wedge_gap = RwSignal::new(wedge.max_gap_ms.to_string());
+    let wedge_prefix = RwSignal::new(wedge.affixes.prefix);
+    let wedge_suffix = RwSignal::new(wedge.affixes.suffix);
     let no_sale = move |_| {
         leptos::task::spawn_local(async move {
             let pin = manager_pin.get_untracked();
@@ -409,8 +496,14 @@ pub fn DevicesPanel() -> impl IntoView {
                         move || hub.live.with(|l| l.contains(&key))
                     };
                     let is_printer = d.role == Role::Printer;
+                    let is_scanner = d.role == Role::Scanner;
                     let is_serial = d.info.transport == Transport::Serial;
-                    let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
+                    let flow = d.serial.flow;
+                    let printer = d.printer.clone();
+                    let affixes = d.affixes.clone();
+                    let (k1, k3) = (key.clone(), key.clone());
+                    // Copy, so each setting's handler (inside a `Show`) can take its own key.
+                    let ks = StoredValue::new(key.clone());
                     let name = d.name.clone();
                     let baud = d.serial.baud;
                     view! {
@@ -421,7 +514,7 @@ pub fn DevicesPanel() -> impl IntoView {
                             <span class="state">{move || if live() { "connected" } else { "not connected — plug it in and reload" }}</span>
                             <Show when=move || is_serial>
                                 <select class="baud" aria-label="Baud rate" on:change={
-                                    let k = k2.clone();
+                                    let k = ks.get_value();
                                     move |ev| {
                                         let k = k.clone();
                                         let v = event_target_value(&ev).parse().unwrap_or(9600);
@@ -436,7 +529,55 @@ pub fn DevicesPanel() -> impl IntoView {
                                     {till_core::device::BAUD_RATES.map(|b| view! { <option value=b.to_string() selected=b == baud>{b.to_string()}</option> })}
                                 </select>
                             </Show>
+                            <Show when=move || is_serial>
+                                <select class="flow" aria-label="Flow control" on:change={
+                                    let k = ks.get_value();
+                                    move |ev| {
+                                        let flow = if event_target_value(&ev) == "hardware" { device::FlowControl::Hardware } else { device::FlowControl::None };
+                                        hub.notice.set(Some(hub.set_flow(&k, flow).map(|_| "Saved: the new flow control applies when the page reloads".to_string()).unwrap_or_else(|e| e)));
+                                    }
+                                }>
+                                    <option value="none" selected=flow == device::FlowControl::None>"No flow control"</option>
+                                    <option value="hardware" selected=flow == device::FlowControl::Hardware>"Hardware (RTS/CTS)"</option>
+                                </select>
+                            </Show>
+                            <Show when=move || is_scanner>
+                                <input class="prefix" aria-label="Prefix the scanner sends" placeholder="Prefix" maxlength="16" prop:value=affixes.prefix.clone()
+                                    on:change={ let k = ks.get_value(); move |ev| {
+                                        let prefix = event_target_value(&ev);
+                                        let suffix = hub.devices.with_untracked(|d| d.get(&k).map(|d| d.affixes.suffix.clone()).unwrap_or_default());
+                                        hub.notice.set(Some(hub.set_affixes(&k, &prefix, &suffix).map(|_| "Saved".to_string()).unwrap_or_else(|e| e)));
+                                    } }/>
+                                <input class="suffix" aria-label="Suffix the scanner sends" placeholder="Suffix" maxlength="16" prop:value=affixes.suffix.clone()
+                                    on:change={ let k = ks.get_value(); move |ev| {
+                                        let suffix = event_target_value(&ev);
+                                        let prefix = hub.devices.with_untracked(|d| d.get(&k).map(|d| d.affixes.prefix.clone()).unwrap_or_default());
+                                        hub.notice.set(Some(hub.set_affixes(&k, &prefix, &suffix).map(|_| "Saved".to_string()).unwrap_or_else(|e| e)));
+                                    } }/>
+                            </Show>
                             <Show when=move || is_printer>
+                                <select class="paper" aria-label="Paper" on:change={ let k = ks.get_value(); move |ev| {
+                                    let paper = match event_target_value(&ev).as_str() { "mm58" => PaperWidth::Mm58, "mm80" => PaperWidth::Mm80, _ => PaperWidth::Mm80Narrow };
+                                    hub.notice.set(Some(hub.set_printer(&k, |p| p.paper = paper).map(|_| "Saved".to_string()).unwrap_or_else(|e| e)));
+                                } }>
+                                    <option value="mm80narrow" selected=printer.paper == PaperWidth::Mm80Narrow>"80 mm (42 columns)"</option>
+                                    <option value="mm80" selected=printer.paper == PaperWidth::Mm80>"80 mm (48 columns)"</option>
+                                    <option value="mm58" selected=printer.paper == PaperWidth::Mm58>"58 mm (32 columns)"</option>
+                                </select>
+                                <select class="drawer-pin" aria-label="Drawer connector pin" on:change={ let k = ks.get_value(); move |ev| {
+                                    let pin = if event_target_value(&ev) == "5" { DrawerPin::Pin5 } else { DrawerPin::Pin2 };
+                                    hub.notice.set(Some(hub.set_printer(&k, |p| p.drawer_pin = pin).map(|_| "Saved".to_string()).unwrap_or_else(|e| e)));
+                                } }>
+                                    <option value="2" selected=printer.drawer_pin == DrawerPin::Pin2>"Drawer on pin 2"</option>
+                                    <option value="5" selected=printer.drawer_pin == DrawerPin::Pin5>"Drawer on pin 5"</option>
+                                </select>
+                                <label class="drawer-on-cash">
+                                    <input type="checkbox" prop:checked=printer.drawer_on_cash on:change={ let k = ks.get_value(); move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        hub.notice.set(Some(hub.set_printer(&k, |p| p.drawer_on_cash = on).map(|_| "Saved".to_string()).unwrap_or_else(|e| e)));
+                                    } }/>
+                                    " Open the drawer for cash sales"
+                                </label>
                                 <button class="test-print" on:click=move |_| hub.notice.set(Some(hub.test_print(lang()).map(|_| "Test page sent".to_string()).unwrap_or_else(|e| e)))>"Test print"</button>
                             </Show>
                             <button class="forget" on:click={
@@ -454,6 +595,13 @@ pub fn DevicesPanel() -> impl IntoView {
                     }
                 }/>
             </ul>
+            <section class="wedge" aria-label="Keyboard scanners">
+                <label>"Longest gap between a scanner's keys (ms) "
+                    <input id="wedge-gap" type="number" min="10" max="200" prop:value=move || wedge_gap.get() on:input=move |ev| wedge_gap.set(event_target_value(&ev))/></label>
+                <input id="wedge-prefix" aria-label="Prefix keyboard scanners send" placeholder="Prefix" maxlength="16" prop:value=move || wedge_prefix.get() on:input=move |ev| wedge_prefix.set(event_target_value(&ev))/>
+                <input id="wedge-suffix" aria-label="Suffix keyboard scanners send" placeholder="Suffix" maxlength="16" prop:value=move || wedge_suffix.get() on:input=move |ev| wedge_suffix.set(event_target_value(&ev))/>
+                <button id="wedge-save" on:click=move |_| hub.notice.set(Some(hub.set_wedge(&wedge_gap.get_untracked(), &wedge_prefix.get_untracked(), &wedge_suffix.get_untracked()).map(|_| "Saved: keyboard scans are read with the new settings".to_string()).unwrap_or_else(|e| e)))>"Save"</button>
+            </section>
             <section class="drawer" aria-label="Cash drawer">
                 <Show when=move || till.needs_approval(till_core::staff::Action::NoSale)>
                     <input id="no-sale-pin" type="password" inputmode="numeric" autocomplete="off" placeholder="Manager PIN"

@@ -10,17 +10,25 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Listen for the page's lifetime; every scan goes to `on_scan`.
-pub fn use_wedge(settings: WedgeSettings, on_scan: impl Fn(String) + 'static) {
+/// `settings` is asked on every key, so a change on the device screen applies at once.
+pub fn use_wedge(
+    settings: impl Fn() -> WedgeSettings + 'static,
+    on_scan: impl Fn(String) + 'static,
+) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let wedge = Rc::new(RefCell::new(Wedge::new(settings)));
+    let wedge = Rc::new(RefCell::new(Wedge::new(settings())));
     let f = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
         // A key typed through an input method (composing Japanese) is not a scanner's.
         if ev.is_composing() || ev.ctrl_key() || ev.alt_key() || ev.meta_key() {
             return;
         }
         let now = crate::lane::now_ms();
+        let current = settings();
+        if wedge.borrow().settings() != &current {
+            *wedge.borrow_mut() = Wedge::new(current);
+        }
         let outcome = wedge.borrow_mut().key(Key::from_dom(&ev.key()), now);
         if let WedgeOutcome::Scan(scan) = outcome {
             ev.prevent_default();
@@ -44,7 +52,7 @@ fn take_back(target: Option<web_sys::EventTarget>, scan: &WedgeScan) {
         return;
     };
     let value = input.value();
-    if let Some(before) = value.strip_suffix(scan.text.as_str()) {
+    if let Some(before) = value.strip_suffix(scan.raw.as_str()) {
         input.set_value(before);
         if let Ok(ev) = web_sys::Event::new_with_event_init_dict("input", &{
             let init = web_sys::EventInit::new();

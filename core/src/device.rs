@@ -144,6 +144,9 @@ pub struct Device {
     pub serial: SerialSettings,
     #[serde(default)]
     pub printer: PrinterSettings,
+    /// A scanner's configured prefix and suffix.
+    #[serde(default)]
+    pub affixes: crate::scanner::Affixes,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -156,6 +159,8 @@ pub enum DeviceError {
     Unknown,
     #[error("a baud rate of {0} is not one a printer or scanner uses")]
     Baud(u32),
+    #[error("only a scanner has a prefix and suffix")]
+    NotAScanner,
 }
 
 /// The lane's paired devices (kept on the device: pairing is a browser permission, so it never
@@ -210,6 +215,7 @@ impl Devices {
             name,
             serial: SerialSettings::default(),
             printer: PrinterSettings::default(),
+            affixes: crate::scanner::Affixes::default(),
         });
         let last = self.list.len() - 1;
         &self.list[last]
@@ -252,6 +258,24 @@ impl Devices {
             .find(|d| &d.key == key)
             .ok_or(DeviceError::Unknown)?;
         d.printer = p;
+        Ok(())
+    }
+
+    /// A scanner's prefix and suffix (checked by `Affixes::new`).
+    pub fn set_affixes(
+        &mut self,
+        key: &DeviceKey,
+        a: crate::scanner::Affixes,
+    ) -> Result<(), DeviceError> {
+        let d = self
+            .list
+            .iter_mut()
+            .find(|d| &d.key == key)
+            .ok_or(DeviceError::Unknown)?;
+        if d.role != Role::Scanner {
+            return Err(DeviceError::NotAScanner);
+        }
+        d.affixes = a;
         Ok(())
     }
 
@@ -333,6 +357,15 @@ mod tests {
             ),
             Err(DeviceError::Baud(12))
         );
+        let star = crate::scanner::Affixes::new("*", "").unwrap();
+        assert_eq!(
+            d.set_affixes(&ks[0], star.clone()),
+            Err(DeviceError::NotAScanner)
+        );
+        d.pair(ks[0].clone(), usb(None), Role::Scanner);
+        d.set_affixes(&ks[0], star.clone()).unwrap();
+        assert_eq!(d.get(&ks[0]).unwrap().affixes, star);
+        d.pair(ks[0].clone(), usb(None), Role::Printer);
         d.forget(&ks[0]).unwrap();
         assert_eq!(d.printer().unwrap().name, "Back office");
         assert_eq!(d.forget(&ks[0]), Err(DeviceError::Unknown));

@@ -21,6 +21,10 @@ pub enum ScannerError {
     TooLong(usize),
     #[error("this HID device has no barcode report (usage page 0x8C decoded data)")]
     NoBarcodeReport,
+    #[error("{0}")]
+    Affix(String),
+    #[error("{0}")]
+    Wedge(&'static str),
 }
 
 /// How a keyboard-wedge scanner types. Scanners type a character every few milliseconds; people
@@ -34,6 +38,9 @@ pub struct WedgeSettings {
     pub min_length: usize,
     /// Whether the scanner ends with Tab instead of (or as well as) Enter.
     pub tab_ends: bool,
+    /// What the scanner is set to type before and after each code.
+    #[serde(default)]
+    pub affixes: Affixes,
 }
 
 impl Default for WedgeSettings {
@@ -42,6 +49,83 @@ impl Default for WedgeSettings {
             max_gap_ms: 50,
             min_length: 4,
             tab_ends: true,
+            affixes: Affixes::default(),
+        }
+    }
+}
+
+impl WedgeSettings {
+    /// Checked settings for the setup screen: a gap a scanner can keep to (at least 10 ms)
+    /// but a person cannot (at most 200 ms), and a minimum length of 1 to 64.
+    pub fn new(
+        max_gap_ms: u32,
+        min_length: usize,
+        tab_ends: bool,
+        affixes: Affixes,
+    ) -> Result<WedgeSettings, ScannerError> {
+        if !(10..=200).contains(&max_gap_ms) {
+            return Err(ScannerError::Wedge(
+                "the gap between a scanner's keystrokes is set between 10 and 200 ms",
+            ));
+        }
+        if !(1..=64).contains(&min_length) {
+            return Err(ScannerError::Wedge(
+                "the shortest scan is set between 1 and 64 characters",
+            ));
+        }
+        Ok(WedgeSettings {
+            max_gap_ms,
+            min_length,
+            tab_ends,
+            affixes,
+        })
+    }
+}
+
+/// Text a scanner is configured to send around every code (a store prefix, a "*" suffix, an
+/// AIM-style marker). It is taken off before the code is read; a scan without it is read as is,
+/// so changing the scanner's setup never makes codes unreadable.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Affixes {
+    #[serde(default)]
+    pub prefix: String,
+    #[serde(default)]
+    pub suffix: String,
+}
+
+/// The longest prefix or suffix a scanner setup screen allows.
+pub const MAX_AFFIX: usize = 16;
+
+impl Affixes {
+    /// Checked settings: short, and nothing a scan could not carry (control characters other
+    /// than GS, which GS1 codes use, would never survive a keyboard wedge).
+    pub fn new(prefix: &str, suffix: &str) -> Result<Affixes, ScannerError> {
+        for a in [prefix, suffix] {
+            if a.chars().count() > MAX_AFFIX {
+                return Err(ScannerError::Affix(format!(
+                    "a prefix or suffix is at most {MAX_AFFIX} characters"
+                )));
+            }
+            if a.chars().any(|c| c.is_control() && c != '\u{1D}') {
+                return Err(ScannerError::Affix(
+                    "a prefix or suffix cannot hold control characters".into(),
+                ));
+            }
+        }
+        Ok(Affixes {
+            prefix: prefix.to_string(),
+            suffix: suffix.to_string(),
+        })
+    }
+
+    /// The scan without the configured prefix and suffix (each taken off only if present).
+    pub fn strip<'a>(&self, scan: &'a str) -> &'a str {
+        let s = scan.strip_prefix(self.prefix.as_str()).unwrap_or(scan);
+        let s = s.strip_suffix(self.suffix.as_str()).unwrap_or(s);
+        if s.is_empty() {
+            scan
+        } else {
+            s
         }
     }
 }
@@ -79,7 +163,10 @@ impl Key {
 /// back out of whatever text field had the focus.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WedgeScan {
+    /// The code, without the scanner's configured prefix and suffix.
     pub text: String,
+    /// Everything the scanner typed (to take back out of a text field).
+    pub raw: String,
     pub typed: usize,
 }
 
@@ -139,8 +226,10 @@ impl Wedge {
                 let ends = key == Key::Enter || self.settings.tab_ends;
                 let scan = ends && quick && self.typed >= self.settings.min_length.max(1);
                 let out = if scan {
+                    let raw = std::mem::take(&mut self.burst);
                     WedgeOutcome::Scan(WedgeScan {
-                        text: std::mem::take(&mut self.burst),
+                        text: self.settings.affixes.strip(&raw).to_string(),
+                        raw,
                         typed: self.typed,
                     })
                 } else {
@@ -428,9 +517,37 @@ mod tests {
             out.last(),
             Some(&WedgeOutcome::Scan(WedgeScan {
                 text: "4901234567894".into(),
+                raw: "4901234567894".into(),
                 typed: 13
             }))
         );
+    }
+
+    #[test]
+    fn a_configured_prefix_and_suffix_are_taken_off() {
+        let affixes = Affixes::new("*S", "#").unwrap();
+        let settings = WedgeSettings::new(50, 4, true, affixes.clone()).unwrap();
+        let mut w = Wedge::new(settings);
+        let (out, _) = typed(&mut w, "*S4901234567894#\n", 0.0, 3.0);
+        match out.last() {
+            Some(WedgeOutcome::Scan(s)) => {
+                assert_eq!(s.text, "4901234567894");
+                assert_eq!(
+                    s.raw, "*S4901234567894#",
+                    "the field gets back all that was typed"
+                );
+            }
+            other => panic!("not a scan: {other:?}"),
+        }
+        // A scanner not (yet) set up to send them: the code is read as it is.
+        assert_eq!(affixes.strip("4901234567894"), "4901234567894");
+        // Nothing but the affixes: kept as typed rather than read as an empty code.
+        assert_eq!(affixes.strip("*S#"), "*S#");
+        assert!(Affixes::new(&"x".repeat(17), "").is_err());
+        assert!(Affixes::new("\u{7}", "").is_err());
+        assert!(Affixes::new("\u{1D}", "").is_ok());
+        assert!(WedgeSettings::new(5, 4, true, Affixes::default()).is_err());
+        assert!(WedgeSettings::new(50, 0, true, Affixes::default()).is_err());
     }
 
     #[test]
