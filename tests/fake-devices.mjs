@@ -8,6 +8,7 @@
 //   __fake.choose(id)        the device the next browser chooser returns (none: the cashier cancels)
 //   __fake.printer(id)       a printer: .pages (text of each cut page), .drawer (pulses), .paper,
 //                            .lostBytes (anything sent while it could not print), .errors
+//   __fake.pole(id)          the two lines a pole display shows
 //   __fake.hidScan(id, text) a scan on the HID scanner; __fake.serialScan(id, text) on the serial one
 // Which devices the page may use outlives a reload (localStorage), as the browser's permission does.
 
@@ -33,6 +34,7 @@ export function fakeDevices() {
       this.errors = [];
       this.sjis = false;
       this.kanji = false;
+      this.intl = 0;
       this.events = [];
     }
     canPrint() { return this.paper && !this.coverOpen; }
@@ -47,10 +49,15 @@ export function fakeDevices() {
       }
     }
     decode(bytes) {
-      if (this.sjis || this.kanji) return new TextDecoder('shift_jis').decode(new Uint8Array(bytes));
-      // Code page 858 for what English receipts use beyond ASCII.
-      const cp858 = { 0x9C: '£', 0xD5: '€', 0x9D: 'Ø', 0xF8: '°' };
-      return bytes.map((b) => (b < 0x80 ? String.fromCharCode(b) : cp858[b] ?? '?')).join('');
+      let text;
+      if (this.sjis || this.kanji) text = new TextDecoder('shift_jis').decode(new Uint8Array(bytes));
+      else {
+        // Code page 858 for what English receipts use beyond ASCII.
+        const cp858 = { 0x9C: '£', 0xD5: '€', 0x9D: 'Ø', 0xF8: '°' };
+        text = bytes.map((b) => (b < 0x80 ? String.fromCharCode(b) : cp858[b] ?? '?')).join('');
+      }
+      // The Japan international character set (ESC R 8) prints a single byte 0x5C as ¥.
+      return this.intl === 8 ? text.replaceAll('\\', '¥') : text;
     }
     newline() {
       this.lines.push(this.decode(this.cur));
@@ -74,6 +81,13 @@ export function fakeDevices() {
       // else sent then is lost (the printer's buffer is not a queue the till can rely on).
       outer: while (i < b.length) {
         const c = b[i];
+        if (c === 0x10 && b[i + 1] === 0x14) {
+          // DLE DC4 1 m t: a real-time drawer pulse, executed even with the paper out.
+          if (!has(5)) break;
+          if (b[i + 2] === 1) { this.drawer++; this.events.push('drawer'); } else this.errors.push(`DLE DC4 ${b[i + 2]}`);
+          i += 5;
+          continue;
+        }
         if (c === 0x10) {
           if (!has(3)) break;
           if (b[i + 1] === 0x04) {
@@ -92,10 +106,10 @@ export function fakeDevices() {
         if (c === 0x1B) {
           if (!has(2)) break;
           const f = String.fromCharCode(b[i + 1]);
-          if (f === '@') { this.sjis = false; this.kanji = false; i += 2; continue; }
+          if (f === '@') { this.sjis = false; this.kanji = false; this.intl = 0; i += 2; continue; }
           if ('RtMEa-!'.includes(f)) {
             if (!has(3)) break;
-            if (f === 'R') this.sjis = b[i + 2] === 8 || this.sjis;
+            if (f === 'R') this.intl = b[i + 2];
             i += 3;
             continue;
           }
@@ -188,7 +202,42 @@ export function fakeDevices() {
     }
   }
 
+  /** A 2×20 VFD pole display (ESC/POS customer-display commands). */
+  class Vfd {
+    constructor() { this.reset(); this.errors = []; this.writes = 0; }
+    reset() { this.rows = [Array(20).fill(' '), Array(20).fill(' ')]; this.x = 0; this.y = 0; this.table = 0; }
+    char(b) {
+      if (this.table === 1) {
+        if (b === 0x5c) return '¥';
+        if (b >= 0xa1 && b <= 0xdf) return String.fromCharCode(0xff61 + b - 0xa1);
+      } else {
+        const cp437 = { 0x9c: '£', 0x9d: '¥', 0x82: 'é', 0x81: 'ü', 0x84: 'ä', 0x94: 'ö', 0xa4: 'ñ' };
+        if (cp437[b]) return cp437[b];
+      }
+      return b < 0x80 ? String.fromCharCode(b) : '?';
+    }
+    write(bytes) {
+      this.writes++;
+      for (let i = 0; i < bytes.length; i++) {
+        const b = bytes[i];
+        if (b === 0x1b && bytes[i + 1] === 0x40) { this.reset(); i += 1; }
+        else if (b === 0x1b && bytes[i + 1] === 0x74) { this.table = bytes[i + 2]; i += 2; }
+        else if (b === 0x1f && bytes[i + 1] === 0x01) { i += 1; }
+        else if (b === 0x1f && bytes[i + 1] === 0x24) { this.x = bytes[i + 2] - 1; this.y = bytes[i + 3] - 1; i += 3; }
+        else if (b === 0x0b) { this.x = 0; this.y = 0; }
+        else if (b === 0x0c) { this.rows = [Array(20).fill(' '), Array(20).fill(' ')]; this.x = 0; this.y = 0; }
+        else if (b < 0x20) this.errors.push(b);
+        else {
+          if (this.x >= 20) { this.x = 0; this.y = (this.y + 1) % 2; }
+          this.rows[this.y][this.x++] = this.char(b);
+        }
+      }
+    }
+    text() { return this.rows.map((r) => r.join('')); }
+  }
+
   const printers = {};
+  const poles = {};
   const domError = (name, message) => new DOMException(message, name);
 
   /** A WebSerial port: a printer's or a scanner's. */
@@ -202,6 +251,7 @@ export function fakeDevices() {
       this.writable = null;
       this.opened = null;
       if (kind === 'printer') printers[id] = new Printer((byte) => this._send([byte]));
+      if (kind === 'pole') poles[id] = new Vfd();
     }
     getInfo() { return { ...this._info }; }
     async open(options) {
@@ -212,6 +262,7 @@ export function fakeDevices() {
       this.writable = new WritableStream({
         write: (chunk) => {
           if (this.kind === 'printer') printers[this.id].write(Array.from(chunk));
+          if (this.kind === 'pole') poles[this.id].write(Array.from(chunk));
         },
       });
     }
@@ -339,6 +390,7 @@ export function fakeDevices() {
   const all = {
     sp: new FakePort('sp', { usbVendorId: 0x04b8, usbProductId: 0x0e15 }, 'printer'),
     ss: new FakePort('ss', { usbVendorId: 0x05e0, usbProductId: 0x1701 }, 'scanner'),
+    pd: new FakePort('pd', { usbVendorId: 0x067b, usbProductId: 0x2303 }, 'pole'),
     hs: new FakeHid('hs'),
     up: new FakeUsb('up'),
   };
@@ -375,6 +427,7 @@ export function fakeDevices() {
   window.__fake = {
     choose: (id) => { chosen = id; },
     printer: (id) => printers[id],
+    pole: (id) => poles[id].text(),
     port: (id) => all[id],
     hidScan: (id, text, aim = ']E0') => all[id].scan(text, aim),
     serialScan: (id, text) => {

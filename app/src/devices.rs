@@ -10,8 +10,10 @@ use crate::{hid, usb};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
+use till_core::customer_display::DisplayState;
 use till_core::device::{self, Device, DeviceInfo, DeviceKey, Devices, Role, Transport};
 use till_core::escpos::{DrawerPin, PaperWidth};
+use till_core::pole::{PoleCharset, PoleFrame};
 use till_core::scanner::{Affixes, LineFramer, WedgeSettings};
 
 const DEVICES_KEY: &str = "devices";
@@ -33,6 +35,69 @@ pub struct DeviceHub {
     pub notice: RwSignal<Option<String>>,
     /// HID devices already listened to, so a reconnect does not read each scan twice.
     listening: StoredValue<Vec<String>>,
+    pole: PoleDriver,
+}
+
+/// The pole display: the latest state goes out, one write at a time, only when the frame
+/// changes (a scan makes one write, not one per reactive update).
+#[derive(Clone, Copy)]
+struct PoleDriver {
+    link: StoredValue<Option<SerialLink>, LocalStorage>,
+    state: StoredValue<Option<DisplayState>>,
+    shown: StoredValue<Option<PoleFrame>>,
+    /// The display has had its reset and character set since it connected.
+    ready: StoredValue<bool>,
+    busy: StoredValue<bool>,
+}
+
+impl PoleDriver {
+    fn new() -> PoleDriver {
+        PoleDriver {
+            link: StoredValue::new_local(None),
+            state: StoredValue::new(None),
+            shown: StoredValue::new(None),
+            ready: StoredValue::new(false),
+            busy: StoredValue::new(false),
+        }
+    }
+
+    fn attach(&self, link: Option<SerialLink>) {
+        self.link.set_value(link);
+        self.shown.set_value(None);
+        self.ready.set_value(false);
+    }
+
+    /// Write until the display shows the latest state. Errors go to `on_error`.
+    fn kick(self, on_error: impl Fn(String) + 'static) {
+        if self.busy.get_value() {
+            return;
+        }
+        let Some(link) = self.link.get_value() else {
+            return;
+        };
+        self.busy.set_value(true);
+        leptos::task::spawn_local(async move {
+            while let Some(state) = self.state.get_value() {
+                let cs = PoleCharset::for_locale(&state.locale);
+                let frame = PoleFrame::from_state(&state, cs);
+                if self.shown.with_value(|s| s.as_ref() == Some(&frame)) {
+                    break;
+                }
+                let mut bytes = Vec::new();
+                if !self.ready.get_value() {
+                    bytes.extend(till_core::pole::init(cs));
+                }
+                bytes.extend(frame.to_bytes());
+                if let Err(e) = link.write(&bytes).await {
+                    on_error(format!("Pole display: {e}"));
+                    break;
+                }
+                self.ready.set_value(true);
+                self.shown.set_value(Some(frame));
+            }
+            self.busy.set_value(false);
+        });
+    }
 }
 
 impl DeviceHub {
@@ -45,7 +110,15 @@ impl DeviceHub {
             panel: RwSignal::new(false),
             notice: RwSignal::new(None),
             listening: StoredValue::new(Vec::new()),
+            pole: PoleDriver::new(),
         }
+    }
+
+    /// Show the customer display's state on the pole display, if one is connected.
+    pub fn show_on_pole(&self, state: &DisplayState) {
+        self.pole.state.set_value(Some(state.clone()));
+        let notice = self.notice;
+        self.pole.kick(move |e| notice.set(Some(e)));
     }
 
     /// Load the paired devices, reconnect those the browser still allows, and listen for
@@ -145,8 +218,11 @@ impl DeviceHub {
                 });
             }
             Role::Printer => self.printer.attach(d.name.clone(), Link::Serial(link)),
-            // The pole display's text comes with the customer display's (not wired yet).
-            Role::PoleDisplay => {}
+            Role::PoleDisplay => {
+                self.pole.attach(Some(link));
+                let notice = self.notice;
+                self.pole.kick(move |e| notice.set(Some(e)));
+            }
         }
         self.set_live(&d.key, true);
         Ok(())
@@ -242,6 +318,12 @@ impl DeviceHub {
         };
         if d.role == Role::Printer {
             self.printer.detach().await;
+        }
+        if d.role == Role::PoleDisplay {
+            if let Some(link) = self.pole.link.get_value() {
+                link.close().await;
+            }
+            self.pole.attach(None);
         }
         match d.info.transport {
             Transport::Serial => {
@@ -402,7 +484,10 @@ impl DeviceHub {
         if !self.printer.is_connected() {
             return false;
         }
-        let bytes = till_core::printer::receipt_job(sale, store, &p.printer, !copy);
+        if till_core::printer::opens_drawer(sale, &p.printer, !copy) {
+            self.printer.drawer(p.printer.drawer_pin);
+        }
+        let bytes = till_core::printer::receipt_job(sale, store, &p.printer);
         let label = format!("Receipt {}", sale.receipt_no);
         if copy {
             self.printer.reprint(&sale.receipt_no, &label, bytes);
@@ -417,8 +502,7 @@ impl DeviceHub {
         let Some(p) = self.devices.with_untracked(|d| d.printer().cloned()) else {
             return Err(till_core::printer::PrinterProblem::NotConnected.message());
         };
-        let pulse = till_core::printer::drawer_pulse(p.printer.drawer_pin);
-        self.printer.extra("drawer", "Open drawer", pulse);
+        self.printer.drawer(p.printer.drawer_pin);
         Ok(())
     }
 }
@@ -487,6 +571,7 @@ pub fn DevicesPanel() -> impl IntoView {
                 <button id="pair-serial-printer" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_serial(Role::Printer).await) })>"Pair serial or Bluetooth printer"</button>
                 <button id="pair-hid-scanner" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_hid().await) })>"Pair HID scanner"</button>
                 <button id="pair-serial-scanner" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_serial(Role::Scanner).await) })>"Pair serial scanner"</button>
+                <button id="pair-pole-display" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_serial(Role::PoleDisplay).await) })>"Pair pole display"</button>
             </div>
             <ul class="device-list" aria-label="Paired devices">
                 <For each=move || hub.devices.get().list key=|d| (d.key.clone(), d.name.clone(), d.serial.baud) children=move |d| {

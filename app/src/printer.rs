@@ -173,6 +173,15 @@ impl PrinterDriver {
     }
 
     /// Queue a job that may go any number of times (test page, drawer pulse).
+    /// Open the drawer, ahead of anything waiting to print.
+    pub fn drawer(&self, pin: till_core::escpos::DrawerPin) {
+        self.queue.update(|q| {
+            q.drawer(pin);
+        });
+        self.save();
+        self.kick();
+    }
+
     pub fn extra(&self, kind: &str, label: &str, bytes: Vec<u8>) {
         self.queue.update(|q| {
             q.extra(kind, label, bytes);
@@ -247,14 +256,21 @@ impl PrinterDriver {
                 Ok(None) => None,
                 Err(p) => Some(p),
             };
-            if let Some(p) = problem {
-                self.queue.update(|q| {
-                    let _ = q.held(&job.id, p);
-                });
-                self.save();
-                continue;
-            }
-            let sent = link.write(&job.bytes).await;
+            let bytes = match (problem, job.drawer) {
+                (None, _) => job.bytes.clone(),
+                // The drawer opens for change even while the receipt waits for paper.
+                (Some(p), Some(pin)) if p.drawer_still_opens() => {
+                    till_core::printer::drawer_pulse_now(pin)
+                }
+                (Some(p), _) => {
+                    self.queue.update(|q| {
+                        let _ = q.held(&job.id, p);
+                    });
+                    self.save();
+                    continue;
+                }
+            };
+            let sent = link.write(&bytes).await;
             self.queue.update(|q| {
                 let _ = match sent {
                     Ok(()) => q.printed(&job.id),

@@ -87,6 +87,7 @@ pub fn TillPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(state) = display_state() {
             crate::display::show(&state);
+            hub.show_on_pole(&state);
         }
     });
     crate::display::answer_hellos(move || untrack(display_state));

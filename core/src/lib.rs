@@ -13,6 +13,7 @@ pub mod escpos;
 pub mod event;
 pub mod export;
 pub mod money;
+pub mod pole;
 pub mod printer;
 pub mod promo;
 pub mod receipt;

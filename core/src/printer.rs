@@ -96,6 +96,10 @@ pub struct PrintJob {
     pub bytes: Vec<u8>,
     pub state: JobState,
     pub attempts: u32,
+    /// A drawer kick rather than paper: it goes ahead of receipts, and goes even with the
+    /// paper out (the cashier needs the drawer for change while the receipt waits).
+    #[serde(default)]
+    pub drawer: Option<DrawerPin>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -151,6 +155,7 @@ impl PrintQueue {
             bytes,
             state: JobState::Waiting,
             attempts: 0,
+            drawer: None,
         });
         Ok(())
     }
@@ -171,6 +176,7 @@ impl PrintQueue {
             bytes,
             state: JobState::Waiting,
             attempts: 0,
+            drawer: None,
         });
         id
     }
@@ -216,6 +222,30 @@ impl PrintQueue {
             self.remember(job.id);
         }
         Ok(())
+    }
+
+    /// Open the drawer: a job ahead of every waiting or held one (behind one already being
+    /// written). Returns its id.
+    pub fn drawer(&mut self, pin: DrawerPin) -> String {
+        self.copies += 1;
+        let id = format!("drawer#{}", self.copies);
+        let at = usize::from(
+            self.jobs
+                .front()
+                .is_some_and(|j| j.state == JobState::Printing),
+        );
+        self.jobs.insert(
+            at,
+            PrintJob {
+                id: id.clone(),
+                label: "Open drawer".into(),
+                bytes: drawer_pulse(pin),
+                state: JobState::Waiting,
+                attempts: 0,
+                drawer: Some(pin),
+            },
+        );
+        id
     }
 
     /// The printer refused before anything was sent.
@@ -314,37 +344,49 @@ pub fn test_page(name: &str, paper: PaperWidth, lang: Lang) -> Vec<u8> {
     p.into_bytes()
 }
 
-/// A sale's receipt for this printer: its paper decides the columns; the first print of a cash
-/// sale opens the drawer as it starts (the cashier counts change while it prints), a copy never.
-pub fn receipt_job(
-    sale: &Sale,
-    store: &StoreSettings,
-    printer: &PrinterSettings,
-    first: bool,
-) -> Vec<u8> {
+/// A sale's receipt for this printer: its paper decides the columns.
+pub fn receipt_job(sale: &Sale, store: &StoreSettings, printer: &PrinterSettings) -> Vec<u8> {
     let mut opts = ReceiptOptions::for_store(store);
     opts.paper = printer.paper;
     opts.columns = printer.paper.columns(Font::A);
-    let mut bytes = Vec::new();
-    let cash = sale
-        .tenders
-        .iter()
-        .any(|t| matches!(t, Tender::Cash { .. }));
-    if first && cash && printer.drawer_on_cash {
-        bytes.extend(drawer_pulse(printer.drawer_pin));
-    }
-    bytes.extend(receipt::to_escpos(
-        &receipt::layout(sale, store, &opts),
-        &opts,
-    ));
-    bytes
+    receipt::to_escpos(&receipt::layout(sale, store, &opts), &opts)
 }
 
-/// A drawer pulse on its own (no sale, or the drawer button on the device screen).
+/// Whether printing this sale's receipt opens the drawer: the first print of a cash sale does
+/// (the cashier counts change while it prints), a copy never.
+pub fn opens_drawer(sale: &Sale, printer: &PrinterSettings, first: bool) -> bool {
+    first
+        && printer.drawer_on_cash
+        && sale
+            .tenders
+            .iter()
+            .any(|t| matches!(t, Tender::Cash { .. }))
+}
+
+/// A drawer pulse (ESC p): what a drawer job sends to a printer that is ready.
 pub fn drawer_pulse(pin: DrawerPin) -> Vec<u8> {
     let mut p = Escpos::new(PaperWidth::default(), CodePage::Cp437);
     p.open_drawer(pin);
     p.into_bytes()
+}
+
+/// The real-time drawer pulse (DLE DC4 1 m t, 100 ms): what a drawer job sends when the
+/// printer is out of paper or its cover is open. The printer has stopped taking ordinary
+/// commands then, but still executes real-time ones.
+pub fn drawer_pulse_now(pin: DrawerPin) -> Vec<u8> {
+    let m = match pin {
+        DrawerPin::Pin2 => 0,
+        DrawerPin::Pin5 => 1,
+    };
+    vec![0x10, 0x14, 1, m, 1]
+}
+
+impl PrinterProblem {
+    /// A drawer can still be kicked (real time) with this problem: the paper and the cover do
+    /// not stop the drawer; a printer that is off, in error or unreachable does.
+    pub fn drawer_still_opens(&self) -> bool {
+        matches!(self, PrinterProblem::PaperOut | PrinterProblem::CoverOpen)
+    }
 }
 
 #[cfg(test)]
@@ -421,12 +463,36 @@ mod tests {
             },
         )
         .unwrap();
-        let settings = PrinterSettings::default();
-        let first = receipt_job(&sale, &store, &settings, true);
-        assert_eq!(&first[..5], &drawer_pulse(settings.drawer_pin)[..]);
-        let copy = receipt_job(&sale, &store, &settings, false);
-        assert_eq!(&first[5..], &copy[..]);
-        assert!(!copy.windows(2).any(|w| w == [0x1b, b'p']));
+        let mut settings = PrinterSettings::default();
+        assert!(opens_drawer(&sale, &settings, true));
+        assert!(!opens_drawer(&sale, &settings, false));
+        let receipt = receipt_job(&sale, &store, &settings);
+        assert!(!receipt.windows(2).any(|w| w == [0x1b, b'p']));
+        settings.drawer_on_cash = false;
+        assert!(!opens_drawer(&sale, &settings, true));
+    }
+
+    #[test]
+    fn the_drawer_goes_ahead_of_a_receipt_waiting_for_paper() {
+        let mut q = PrintQueue::new();
+        q.add("L1-000001", "Receipt L1-000001", vec![1]).unwrap();
+        let job = q.start().unwrap();
+        q.held(&job.id, PrinterProblem::PaperOut).unwrap();
+        let d = q.drawer(DrawerPin::Pin2);
+        let next = q.start().unwrap();
+        assert_eq!(next.id, d);
+        assert_eq!(next.drawer, Some(DrawerPin::Pin2));
+        assert!(PrinterProblem::PaperOut.drawer_still_opens());
+        assert!(!PrinterProblem::Offline.drawer_still_opens());
+        q.printed(&d).unwrap();
+        // The receipt still waits for paper; once it is back, it prints.
+        assert_eq!(q.problem(), Some(&PrinterProblem::PaperOut));
+        q.ready();
+        assert_eq!(q.start().unwrap().id, "L1-000001");
+        // A drawer job queued while a receipt is being written goes right after it.
+        let d2 = q.drawer(DrawerPin::Pin5);
+        assert_eq!(q.jobs().nth(1).unwrap().id, d2);
+        assert_eq!(drawer_pulse_now(DrawerPin::Pin5), vec![0x10, 0x14, 1, 1, 1]);
     }
 
     #[test]
