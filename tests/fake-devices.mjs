@@ -159,7 +159,10 @@ export function fakeDevices() {
               if (!has(4)) break;
               const n = b[i + 3];
               if (!has(4 + n)) break;
-              this.lines.push(`[barcode ${String.fromCharCode(...b.slice(i + 4, i + 4 + n))}]`);
+              let data = String.fromCharCode(...b.slice(i + 4, i + 4 + n));
+              // CODE128 data starts with its code set ({A, {B, {C); "{{" is a literal brace.
+              if (m === 73) data = data.replace(/^\{[ABC]/, '').replace(/\{([ABC])/g, '').replaceAll('{{', '{');
+              this.lines.push(`[barcode ${data}]`);
               i += 4 + n;
             } else {
               const end = b.indexOf(0, i + 3);

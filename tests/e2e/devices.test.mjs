@@ -118,7 +118,7 @@ test('scanners, the receipt printer and the drawer on a lane', { timeout: 240_00
     assert.match(pole[0], new RegExp(`^ｵｱｽﾞｶﾘ +¥10,000$`));
     assert.match(pole[1], new RegExp(`^ｵﾂﾘ +${yen(10000 - total)}$`));
     const receipt = up.pages[0];
-    const columns = (line) => [...line].reduce((n, ch) => n + (ch.charCodeAt(0) < 0x80 || (ch >= '\uff61' && ch <= '\uff9f') ? 1 : 2), 0);
+    const columns = (line) => [...line].reduce((n, ch) => n + (ch.charCodeAt(0) < 0x80 || ch === '¥' || (ch >= '\uff61' && ch <= '\uff9f') ? 1 : 2), 0);
     const widest = Math.max(...receipt.split('\n').filter((l) => !l.startsWith('[')).map(columns));
     assert.ok(widest <= 32 && widest > 24, `set to 58 mm paper, the receipt is 32 columns wide (widest line ${widest}):\n${receipt}`);
     assert.match(receipt, /L1-000001/);
