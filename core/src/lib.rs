@@ -30,6 +30,7 @@ pub mod sync;
 pub mod tax;
 pub mod tender;
 pub mod time;
+pub mod tip;
 pub mod void;
 
 pub use rust_decimal::Decimal;

@@ -221,6 +221,18 @@ pub fn layout(sale: &Sale, store: &StoreSettings, opts: &ReceiptOptions) -> Vec<
         right: sale.total.display(),
         strong: true,
     });
+    if let Some(tip) = sale.tip {
+        b.push(Block::Pair {
+            left: t(lang, "チップ", "Tip").into(),
+            right: tip.display(),
+            strong: false,
+        });
+        b.push(Block::Pair {
+            left: t(lang, "お支払い合計", "Total with tip").into(),
+            right: sale.due().display(),
+            strong: true,
+        });
+    }
     if let Some(r) = sale.cash_rounding {
         b.push(Block::Pair {
             left: t(lang, "端数調整", "Cash rounding").into(),
@@ -700,6 +712,25 @@ mod tests {
             !bytes.windows(2).any(|w| w == [0x1C, 0x26]),
             "no Kanji mode"
         );
+    }
+
+    #[test]
+    fn a_tip_shows_under_the_total_with_what_was_paid_in_all() {
+        let (mut sale, mut store) = sale_with(("Latte", "Bagel"));
+        store.locale = "en".into();
+        sale.tip = Some(Money::new(Decimal::from(100), Currency::JPY));
+        let blocks = layout(&sale, &store, &ReceiptOptions::for_store(&store));
+        let pairs: Vec<(String, String)> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Pair { left, right, .. } => Some((left.clone(), right.clone())),
+                _ => None,
+            })
+            .collect();
+        let at = pairs.iter().position(|(l, _)| l == "Tip").unwrap();
+        assert_eq!(pairs[at - 1], ("Total".into(), "¥830".into()));
+        assert_eq!(pairs[at].1, "¥100");
+        assert_eq!(pairs[at + 1], ("Total with tip".into(), "¥930".into()));
     }
 
     proptest! {

@@ -25,6 +25,8 @@ pub enum CheckoutError {
     Cart(#[from] CartError),
     #[error(transparent)]
     Money(#[from] MoneyError),
+    #[error(transparent)]
+    Tip(#[from] crate::tip::TipError),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +82,10 @@ pub struct Sale {
     /// The cashier signed in on the lane (a store without staff set up has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_id: Option<String>,
+    /// What the customer added for the staff, paid on top of `total` (not a sale: no tax,
+    /// not in net sales).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip: Option<Money>,
 }
 
 /// Who and when: the facts about a checkout that do not come from the cart.
@@ -99,12 +105,31 @@ impl Sale {
         tenders: Vec<Tender>,
         ck: Checkout<'_>,
     ) -> Result<Sale, CheckoutError> {
+        Sale::complete_with_tip(cart, store, tenders, ck, None)
+    }
+
+    /// As `complete`, with a tip the tenders pay on top of the total (a zero tip is none).
+    pub fn complete_with_tip(
+        cart: &Cart,
+        store: &StoreSettings,
+        tenders: Vec<Tender>,
+        ck: Checkout<'_>,
+        tip: Option<Money>,
+    ) -> Result<Sale, CheckoutError> {
         if cart.is_empty() {
             return Err(CheckoutError::EmptyCart);
         }
         let business_day = crate::time::business_day(ck.at_ms, store.utc_offset_minutes);
         let totals = cart.totals_on(store, &business_day)?;
-        let settlement = settle(totals.total, &tenders, store.cash_rounding)?;
+        let tip = tip.filter(|t| !t.is_zero());
+        if let Some(t) = tip {
+            crate::tip::check(store.tips.as_ref(), t, totals.total)?;
+        }
+        let due = match tip {
+            Some(t) => totals.total.checked_add(t)?,
+            None => totals.total,
+        };
+        let settlement = settle(due, &tenders, store.cash_rounding)?;
         let lines = cart
             .lines
             .iter()
@@ -141,7 +166,16 @@ impl Sale {
             cash_rounding: (!settlement.rounding.is_zero()).then_some(settlement.rounding),
             tax_exempt: cart.tax_exempt.clone(),
             staff_id: None,
+            tip,
         })
+    }
+
+    /// What the customer paid in all: the total and the tip.
+    pub fn due(&self) -> Money {
+        match self.tip {
+            Some(t) => self.total.checked_add(t).unwrap_or(self.total),
+            None => self.total,
+        }
     }
 
     /// The cart this sale was priced from: the charged unit price (an override's price is what
@@ -211,8 +245,19 @@ impl Sale {
                 self.total, totals.total
             ));
         }
+        let due = match self.tip {
+            Some(t) => {
+                if t.is_zero() {
+                    return Err("a zero tip is recorded as none".into());
+                }
+                crate::tip::check(store.tips.as_ref(), t, totals.total)
+                    .map_err(|e| e.to_string())?;
+                totals.total.checked_add(t).map_err(|e| e.to_string())?
+            }
+            None => totals.total,
+        };
         let settlement =
-            settle(totals.total, &self.tenders, store.cash_rounding).map_err(|e| e.to_string())?;
+            settle(due, &self.tenders, store.cash_rounding).map_err(|e| e.to_string())?;
         if settlement.change != self.change {
             return Err(format!(
                 "change {} should be {}",
@@ -275,6 +320,75 @@ mod tests {
         let mut forged = sale.clone();
         forged.total.amount = Decimal::from(1);
         assert!(forged.verify(&store).is_err());
+    }
+
+    #[test]
+    fn a_tip_is_paid_on_top_and_is_not_a_sale() {
+        let mut store = StoreSettings::us("s", "Café", Decimal::new(8875, 5), -300);
+        let mut cart = Cart::default();
+        // $17.73 taxable at 8.875%: $1.57 tax, $19.30 total.
+        let mut p = product("latte", 0, TaxClass::Standard, SoldBy::Each);
+        p.price = Decimal::new(1773, 2);
+        cart.add(&p, Decimal::ONE).unwrap();
+        let usd = |c: i64| Money::new(Decimal::new(c, 2), Currency::USD);
+        let card = |c: i64| Tender::Card {
+            amount: usd(c),
+            brand: "Visa".into(),
+            last4: "4242".into(),
+            approval: "A1".into(),
+        };
+        // A store without tips refuses one.
+        assert!(matches!(
+            Sale::complete_with_tip(
+                &cart,
+                &store,
+                vec![card(2196)],
+                ck("L1-000001"),
+                Some(usd(266))
+            ),
+            Err(CheckoutError::Tip(crate::tip::TipError::NotTaken))
+        ));
+        store.tips = Some(crate::tip::TipSettings::default());
+        let sale = Sale::complete_with_tip(
+            &cart,
+            &store,
+            vec![card(2196)],
+            ck("L1-000001"),
+            Some(usd(266)),
+        )
+        .unwrap();
+        assert_eq!(sale.total, usd(1930));
+        assert_eq!(sale.tip, Some(usd(266)));
+        assert_eq!(sale.due(), usd(2196));
+        assert_eq!(sale.change, usd(0));
+        assert_eq!(sale.verify(&store), Ok(()));
+        // The card cannot pay only the total and keep the tip, nor the tip be forged upward.
+        let mut forged = sale.clone();
+        forged.tip = Some(usd(500));
+        assert!(forged.verify(&store).is_err());
+        // Cash: the tip comes out of what was handed over.
+        let cash = Tender::Cash {
+            tendered: usd(2500),
+        };
+        let sale =
+            Sale::complete_with_tip(&cart, &store, vec![cash], ck("L1-000002"), Some(usd(300)))
+                .unwrap();
+        assert_eq!(sale.change, usd(270));
+        assert_eq!(sale.verify(&store), Ok(()));
+        // A zero tip is no tip.
+        let sale = Sale::complete_with_tip(
+            &cart,
+            &store,
+            vec![card(1930)],
+            ck("L1-000003"),
+            Some(usd(0)),
+        )
+        .unwrap();
+        assert_eq!(sale.tip, None);
+        // A sale from before tips decodes as tipless.
+        let mut json = serde_json::to_value(&sale).unwrap();
+        json.as_object_mut().unwrap().remove("tip");
+        assert_eq!(serde_json::from_value::<Sale>(json).unwrap().tip, None);
     }
 
     #[test]

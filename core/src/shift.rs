@@ -149,6 +149,9 @@ pub struct ShiftReport {
     pub tax: Vec<TaxLine>,
     pub counted: Option<Money>,
     pub over_short: Option<Money>,
+    /// Tips the customers added (in the tenders above, not in net sales): owed to the staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tips: Option<Money>,
 }
 
 impl ShiftReport {
@@ -189,12 +192,16 @@ impl ShiftReport {
             tax: Vec::new(),
             counted: None,
             over_short: None,
+            tips: None,
         };
         for record in &records[start + 1..] {
             match record {
                 ShiftRecord::Sale(s) => {
                     r.sales += 1;
                     r.net_sales = r.net_sales.checked_add(s.total)?;
+                    if let Some(tip) = s.tip {
+                        r.tips = Some(r.tips.unwrap_or(zero).checked_add(tip)?);
+                    }
                     let cash = Money::sum(
                         cur,
                         s.tenders.iter().filter(|t| t.is_cash()).map(Tender::amount),
@@ -427,6 +434,68 @@ mod tests {
         assert_eq!(
             ShiftReport::from_events(Uuid::from_u128(1), &events),
             Err(ShiftError::NotOpened(Uuid::from_u128(1)))
+        );
+        assert_eq!(z.tips, None);
+    }
+
+    #[test]
+    fn tips_are_in_the_tenders_and_the_cash_but_not_in_net_sales() {
+        let shift = Uuid::from_u128(901);
+        let mut store = StoreSettings::japan("s", "S");
+        store.tips = Some(crate::tip::TipSettings::default());
+        let mut cart = Cart::default();
+        cart.add(
+            &product("p", 1000, TaxClass::Standard, SoldBy::Each),
+            Decimal::ONE,
+        )
+        .unwrap();
+        let tipped = |seq: u64, tender: Tender, tip: i64| {
+            let ck = Checkout {
+                id: Uuid::from_u128(u128::from(seq)),
+                lane_id: "l",
+                receipt_no: format!("{seq}"),
+                at_ms: 0,
+            };
+            let sale =
+                Sale::complete_with_tip(&cart, &store, vec![tender], ck, Some(yen(tip))).unwrap();
+            ev(seq, EventBody::SaleCompleted(sale))
+        };
+        let events = vec![
+            ev(
+                1,
+                EventBody::ShiftOpened(ShiftOpened {
+                    shift_id: shift,
+                    staff_id: "s1".into(),
+                    float: count(&[(1000, 1)]),
+                    currency: Currency::JPY,
+                }),
+            ),
+            tipped(
+                2,
+                Tender::Cash {
+                    tendered: yen(2000),
+                },
+                150,
+            ),
+            tipped(
+                3,
+                Tender::Card {
+                    amount: yen(1200),
+                    brand: "VISA".into(),
+                    last4: "4242".into(),
+                    approval: "A1".into(),
+                },
+                200,
+            ),
+        ];
+        let x = ShiftReport::from_events(shift, &events).unwrap();
+        assert_eq!(x.net_sales, yen(2000));
+        assert_eq!(x.tips, Some(yen(350)));
+        // The drawer holds the cash tip; the card batch includes the card tip.
+        assert_eq!(x.expected_cash, yen(1000 + 1150));
+        assert_eq!(
+            x.tenders,
+            vec![("Cash".into(), yen(1150)), ("Card VISA".into(), yen(1200))]
         );
     }
 

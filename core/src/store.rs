@@ -40,6 +40,9 @@ pub struct StoreSettings {
     /// A till with nobody touching it locks after this many seconds (0: never); the cart stays.
     #[serde(default = "default_idle_lock")]
     pub idle_lock_seconds: u32,
+    /// Tips the customer may add when paying; none: the store takes no tips.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tips: Option<crate::tip::TipSettings>,
 }
 
 fn default_idle_lock() -> u32 {
@@ -110,6 +113,7 @@ impl StoreSettings {
             label_layouts: vec![crate::barcode::EmbeddedLayout::japan_price()],
             promotions: Vec::new(),
             idle_lock_seconds: default_idle_lock(),
+            tips: None,
         }
     }
 }
@@ -142,6 +146,7 @@ impl StoreSettings {
             label_layouts: Vec::new(),
             promotions: Vec::new(),
             idle_lock_seconds: default_idle_lock(),
+            tips: None,
         }
     }
 }
@@ -161,6 +166,10 @@ pub struct NewStore {
     /// US: the combined sales tax rate in percent ("8.875").
     #[serde(default)]
     pub sales_tax_percent: Option<Decimal>,
+    /// Tips suggested at payment, in percent, as the owner typed them ("15, 18, 20"); empty or
+    /// none: the store takes no tips.
+    #[serde(default)]
+    pub tip_percents: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -175,6 +184,8 @@ pub enum NewStoreError {
     SalesTax,
     #[error(transparent)]
     RegistrationNo(#[from] RegistrationNoError),
+    #[error("suggested tips are one to five percentages between 1 and 100, e.g. 15, 18, 20")]
+    Tips,
 }
 
 impl NewStore {
@@ -189,6 +200,34 @@ impl NewStore {
                 return Err(NewStoreError::Offset);
             }
         }
+        let tips = self.tips()?;
+        let mut settings = self.settings_for_country(store_id, name)?;
+        settings.tips = tips;
+        Ok(settings)
+    }
+
+    /// The suggested tips the owner typed, checked.
+    fn tips(&self) -> Result<Option<crate::tip::TipSettings>, NewStoreError> {
+        let text = self.tip_percents.as_deref().unwrap_or("").trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let percents = text
+            .split([',', '、', ' '])
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| p.trim().trim_end_matches('%').parse::<Decimal>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| NewStoreError::Tips)?;
+        crate::tip::TipSettings::new(percents, crate::tip::TipBase::BeforeTax)
+            .map(Some)
+            .map_err(|_| NewStoreError::Tips)
+    }
+
+    fn settings_for_country(
+        &self,
+        store_id: &str,
+        name: &str,
+    ) -> Result<StoreSettings, NewStoreError> {
         match self.country.trim().to_ascii_uppercase().as_str() {
             "JP" => {
                 let mut s = StoreSettings::japan(store_id, name);
@@ -228,6 +267,7 @@ mod tests {
             utc_offset_minutes: None,
             registration_no: Some("t7000012050002".into()),
             sales_tax_percent: None,
+            tip_percents: None,
         };
         let s = jp.settings("s1").unwrap();
         assert_eq!((s.name.as_str(), s.currency), ("渋谷店", Currency::JPY));
@@ -249,8 +289,29 @@ mod tests {
             utc_offset_minutes: None,
             registration_no: None,
             sales_tax_percent: Some(Decimal::new(8875, 3)),
+            tip_percents: Some("15, 18%, 20".into()),
         };
         let s = us.settings("s2").unwrap();
+        assert_eq!(
+            s.tips.as_ref().map(|t| t.percents.clone()),
+            Some(vec![
+                Decimal::from(15),
+                Decimal::from(18),
+                Decimal::from(20)
+            ])
+        );
+        assert_eq!(jp.settings("s1").unwrap().tips, None);
+        for bad in ["15, x", "0", "1,2,3,4,5,6", "150"] {
+            assert_eq!(
+                NewStore {
+                    tip_percents: Some(bad.into()),
+                    ..us.clone()
+                }
+                .settings("s2"),
+                Err(NewStoreError::Tips),
+                "{bad}"
+            );
+        }
         assert_eq!(s.currency, Currency::USD);
         assert_eq!(s.tax.rates[0].rate, Decimal::new(8875, 5));
         assert_eq!(s.utc_offset_minutes, -300);
