@@ -138,6 +138,10 @@ pub struct JournalAccounts {
     pub sales: String,
     pub tax_payable: String,
     pub cash_rounding: String,
+    /// Tips collected for the staff: owed to them, not the store's income.
+    pub tips_payable: String,
+    /// Returned items' value moving to the exchange sale: nets to zero over the two.
+    pub exchange: String,
 }
 
 impl Default for JournalAccounts {
@@ -151,6 +155,8 @@ impl Default for JournalAccounts {
             sales: "Sales".into(),
             tax_payable: "Consumption/sales tax payable".into(),
             cash_rounding: "Cash rounding".into(),
+            tips_payable: "Tips payable".into(),
+            exchange: "Exchange clearing".into(),
         }
     }
 }
@@ -187,6 +193,15 @@ pub fn sale_postings(
         .map(|(account, m, label)| posting(account, m, None, &label, true))
         .collect();
     out.extend(credits);
+    if let Some(tip) = sale.tip {
+        out.push(posting(
+            accounts.tips_payable.clone(),
+            tip,
+            None,
+            "tip",
+            false,
+        ));
+    }
     if let Some(r) = sale.cash_rounding.filter(|r| !r.is_zero()) {
         // The customer paid the rounded amount: the difference is its own income or expense.
         out.push(posting(
@@ -278,6 +293,7 @@ fn tender_account(t: &Tender, a: &JournalAccounts) -> String {
         Tender::GiftCard { .. } => a.gift_card.clone(),
         Tender::StoreCredit { .. } => a.store_credit.clone(),
         Tender::Other { name, .. } => format!("{} ({name})", a.other),
+        Tender::Exchange { .. } => a.exchange.clone(),
     }
 }
 
@@ -410,15 +426,17 @@ mod tests {
 
     proptest! {
         /// Invariant: every sale's journal entry balances to the yen, whatever its lines,
-        /// discounts and tenders, and its refund's entry balances too.
+        /// discounts, tenders and tip, and its refund's entry balances too.
         #[test]
         fn every_entry_balances(
             prices in proptest::collection::vec(1i64..5_000, 1..5),
             reduced in proptest::collection::vec(any::<bool>(), 5),
             cart_off in 0i64..30,
             card_part in 0i64..100,
+            tip in 0i64..500,
         ) {
-            let store = StoreSettings::japan("s", "S");
+            let mut store = StoreSettings::japan("s", "S");
+            store.tips = Some(crate::tip::TipSettings::default());
             let mut cart = Cart::default();
             for (i, p) in prices.iter().enumerate() {
                 let class = if reduced[i] { TaxClass::Reduced } else { TaxClass::Standard };
@@ -427,12 +445,13 @@ mod tests {
             cart.discount = Some(Discount::Percent(Decimal::from(cart_off)));
             let total = cart.totals(&store).unwrap().total;
             let card = Money::new((total.amount * Decimal::from(card_part) / Decimal::ONE_HUNDRED).floor(), Currency::JPY);
-            let cash = total.checked_sub(card).unwrap().checked_add(yen(1000)).unwrap();
+            let tip = yen(tip.min(total.amount.try_into().unwrap()));
+            let cash = total.checked_sub(card).unwrap().checked_add(tip).unwrap().checked_add(yen(1000)).unwrap();
             let mut tenders = vec![Tender::Cash { tendered: cash }];
             if !card.is_zero() {
                 tenders.push(Tender::Card { amount: card, brand: "VISA".into(), last4: "4242".into(), approval: "1".into() });
             }
-            let sale = Sale::complete(&cart, &store, tenders, ck(1, "L1-000001")).unwrap();
+            let sale = Sale::complete_with_tip(&cart, &store, tenders, ck(1, "L1-000001"), Some(tip)).unwrap();
             let accounts = JournalAccounts::default();
             let postings = sale_postings(&sale, TaxMode::Inclusive, &accounts).unwrap();
             prop_assert!(balanced(&postings), "{postings:?}");

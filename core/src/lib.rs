@@ -11,6 +11,7 @@ pub mod demo;
 pub mod device;
 pub mod escpos;
 pub mod event;
+pub mod exchange;
 pub mod export;
 pub mod money;
 pub mod pole;

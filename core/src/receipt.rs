@@ -262,6 +262,10 @@ pub fn layout(sale: &Sale, store: &StoreSettings, opts: &ReceiptOptions) -> Vec<
                 (t(lang, "ストアクレジット", "Store credit").into(), *amount)
             }
             Tender::Other { amount, name } => (name.clone(), *amount),
+            Tender::Exchange { amount, .. } => (
+                t(lang, "交換(返品分)", "Exchange (returned items)").into(),
+                *amount,
+            ),
         };
         b.push(Block::Pair {
             left: label,

@@ -30,6 +30,8 @@ pub enum RefundError {
     NeedsApproval,
     #[error("that refund belongs to another sale")]
     OtherSale,
+    #[error("an exchange cannot apply more than the returned items are worth ({0})")]
+    ExchangeTooMuch(String),
     #[error(transparent)]
     Money(#[from] MoneyError),
 }
@@ -51,6 +53,12 @@ pub enum RefundTo {
     OriginalTenders,
     StoreCredit {
         customer_id: String,
+    },
+    /// Part of an exchange: `applied` of the returned value pays for the new sale `sale_id`;
+    /// anything above it goes back the way it was paid (see `exchange`).
+    Exchange {
+        sale_id: Uuid,
+        applied: Money,
     },
 }
 
@@ -224,6 +232,13 @@ impl Refund {
                 customer_id: customer_id.clone(),
             }],
             RefundTo::OriginalTenders => vec![Tender::Cash { tendered: total }],
+            RefundTo::Exchange { sale_id, applied } => {
+                let (mut out, rest) = exchange_part(total, *sale_id, *applied)?;
+                if !rest.is_zero() {
+                    out.push(Tender::Cash { tendered: rest });
+                }
+                out
+            }
         };
         Ok(Refund::header(
             ck, store, None, order, lines, tax, total, tenders,
@@ -383,17 +398,37 @@ fn refund_tenders(
     to: &RefundTo,
 ) -> Result<Vec<Tender>, RefundError> {
     let cur = total.currency;
-    if let RefundTo::StoreCredit { customer_id } = to {
-        return Ok(vec![Tender::StoreCredit {
-            amount: total,
-            customer_id: customer_id.clone(),
-        }]);
+    match to {
+        RefundTo::StoreCredit { customer_id } => {
+            return Ok(vec![Tender::StoreCredit {
+                amount: total,
+                customer_id: customer_id.clone(),
+            }])
+        }
+        RefundTo::Exchange { sale_id, applied } => {
+            let (mut out, rest) = exchange_part(total, *sale_id, *applied)?;
+            if !rest.is_zero() {
+                out.extend(refund_tenders(
+                    sale,
+                    previous,
+                    rest,
+                    &RefundTo::OriginalTenders,
+                )?);
+            }
+            return Ok(out);
+        }
+        RefundTo::OriginalTenders => {}
     }
     let mut left = total;
     let mut out = Vec::new();
     // Non-cash first, each up to what it paid minus what was already returned to the same kind
-    // and reference; then cash for the rest.
-    for t in sale.tenders.iter().filter(|t| !t.is_cash()) {
+    // and reference; then cash for the rest. What an exchange credit paid came from goods, not
+    // money: it goes back in cash.
+    for t in sale
+        .tenders
+        .iter()
+        .filter(|t| !t.is_cash() && !matches!(t, Tender::Exchange { .. }))
+    {
         if left.is_zero() {
             break;
         }
@@ -422,6 +457,28 @@ fn refund_tenders(
     Ok(out)
 }
 
+/// The exchange credit of a refund worth `total` of which `applied` pays for sale `sale_id`,
+/// and what is left to give back.
+fn exchange_part(
+    total: Money,
+    sale_id: Uuid,
+    applied: Money,
+) -> Result<(Vec<Tender>, Money), RefundError> {
+    if applied.amount < Decimal::ZERO || applied.amount > total.amount {
+        return Err(RefundError::ExchangeTooMuch(total.display()));
+    }
+    let rest = total.checked_sub(applied)?;
+    let out = if applied.is_zero() {
+        Vec::new()
+    } else {
+        vec![Tender::Exchange {
+            amount: applied,
+            with: sale_id,
+        }]
+    };
+    Ok((out, rest))
+}
+
 fn same_instrument(a: &Tender, b: &Tender) -> bool {
     match (a, b) {
         (
@@ -442,6 +499,7 @@ fn same_instrument(a: &Tender, b: &Tender) -> bool {
             Tender::StoreCredit { customer_id: y, .. },
         ) => x == y,
         (Tender::Other { name: x, .. }, Tender::Other { name: y, .. }) => x == y,
+        (Tender::Exchange { with: x, .. }, Tender::Exchange { with: y, .. }) => x == y,
         _ => false,
     }
 }
@@ -466,6 +524,7 @@ fn with_amount(t: &Tender, amount: Money) -> Tender {
             customer_id,
         },
         Tender::Other { name, .. } => Tender::Other { amount, name },
+        Tender::Exchange { with, .. } => Tender::Exchange { amount, with },
     }
 }
 

@@ -144,6 +144,8 @@ pub trait Ledger {
     fn sale(&mut self, id: Uuid) -> Result<Option<Sale>, Self::Error>;
     /// The refunds the store holds against a sale, in the order they were applied.
     fn refunds_of(&mut self, sale_id: Uuid) -> Result<Vec<Refund>, Self::Error>;
+    /// A booked refund by its id (an exchange's return, which its sale names).
+    fn refund(&mut self, id: Uuid) -> Result<Option<Refund>, Self::Error>;
     /// Whether the store holds a void of this sale.
     fn voided(&mut self, sale_id: Uuid) -> Result<bool, Self::Error>;
     /// Record the event, apply its effects and set the lane's last applied number to its
@@ -178,9 +180,18 @@ pub fn check<L: Ledger>(
             "the sale is for store {:?}, not this store",
             sale.store_id
         )),
-        EventBody::SaleCompleted(sale) => sale
-            .verify(store)
-            .and_then(|()| sale.total.to_minor().map(|_| ()).map_err(|e| e.to_string())),
+        EventBody::SaleCompleted(sale) => {
+            let mut ok = sale
+                .verify(store)
+                .and_then(|()| sale.total.to_minor().map(|_| ()).map_err(|e| e.to_string()));
+            for t in &sale.tenders {
+                if let (Ok(()), crate::tender::Tender::Exchange { with, .. }) = (&ok, t) {
+                    let refund = ledger.refund(*with)?;
+                    ok = crate::exchange::check_credit(sale, t, refund.as_ref());
+                }
+            }
+            ok
+        }
         EventBody::RefundIssued(r) if r.store_id != store.store_id => Err(format!(
             "the refund is for store {:?}, not this store",
             r.store_id
@@ -381,6 +392,12 @@ pub mod memory {
                     _ => None,
                 })
                 .collect())
+        }
+        fn refund(&mut self, id: Uuid) -> Result<Option<Refund>, Self::Error> {
+            Ok(self.applied.iter().find_map(|e| match &e.body {
+                EventBody::RefundIssued(r) if r.id == id => Some(r.clone()),
+                _ => None,
+            }))
         }
         fn voided(&mut self, sale_id: Uuid) -> Result<bool, Self::Error> {
             Ok(self
@@ -621,6 +638,104 @@ mod tests {
         .unwrap();
         assert!(
             matches!(&r.results[0].status, PushStatus::Rejected { reason } if reason.contains("voided"))
+        );
+    }
+
+    #[test]
+    fn an_exchange_books_its_return_then_the_sale_that_spends_it() {
+        use crate::exchange::{Exchange, ExchangeOrder};
+        use crate::refund::ReturnLine;
+        let mut l = MemLedger::default();
+        let sale_json = sale_event("A", 1);
+        let sale: Event = serde_json::from_value(sale_json.clone()).unwrap();
+        let EventBody::SaleCompleted(s) = &sale.body else {
+            unreachable!()
+        };
+        let ck = |seq: u64| crate::sale::Checkout {
+            id: crate::event::new_id(2000 + seq, [seq as u8; 10]),
+            lane_id: "A",
+            receipt_no: format!("x{seq}"),
+            at_ms: 0,
+        };
+        let mut cart = crate::cart::Cart::default();
+        cart.add(
+            &crate::cart::tests::product(
+                "b",
+                100,
+                crate::tax::TaxClass::Reduced,
+                crate::catalogue::SoldBy::Each,
+            ),
+            rust_decimal::Decimal::ONE,
+        )
+        .unwrap();
+        let x = Exchange::against(
+            &store(),
+            s,
+            &[],
+            ExchangeOrder {
+                returned: vec![ReturnLine {
+                    line: 0,
+                    qty: rust_decimal::Decimal::ONE,
+                }],
+                reason: "flavour".into(),
+                approved_by: None,
+            },
+            &cart,
+            vec![],
+            ck(2),
+            ck(3),
+        )
+        .unwrap();
+        let event = |seq: u64, id: Uuid, body: EventBody| {
+            serde_json::to_value(Event {
+                id,
+                lane_id: "A".into(),
+                lane_seq: seq,
+                at_ms: 0,
+                v: 1,
+                body,
+            })
+            .unwrap()
+        };
+        // The sale alone (its return not booked): its credit is made up, and refused.
+        let mut other = MemLedger::default();
+        let r = ingest(
+            &mut other,
+            "A",
+            &[
+                sale_json.clone(),
+                event(2, x.sale.id, EventBody::SaleCompleted(x.sale.clone())),
+            ],
+            &store(),
+        )
+        .unwrap();
+        assert!(
+            matches!(&r.results[1].status, PushStatus::Rejected { reason } if reason.contains("does not have"))
+        );
+        // In lane order, the return then the sale: both booked; stock nets out.
+        let r = ingest(
+            &mut l,
+            "A",
+            &[
+                sale_json,
+                event(2, x.refund.id, EventBody::RefundIssued(x.refund.clone())),
+                event(3, x.sale.id, EventBody::SaleCompleted(x.sale.clone())),
+            ],
+            &store(),
+        )
+        .unwrap();
+        assert!(
+            r.results.iter().all(|x| x.status == PushStatus::Applied),
+            "{:?}",
+            r.results
+        );
+        assert_eq!(
+            l.stock.get("a").copied().unwrap_or_default(),
+            rust_decimal::Decimal::ZERO
+        );
+        assert_eq!(
+            l.stock.get("b").copied().unwrap_or_default(),
+            -rust_decimal::Decimal::ONE
         );
     }
 

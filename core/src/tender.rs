@@ -35,6 +35,12 @@ pub enum Tender {
         amount: Money,
         name: String,
     },
+    /// An exchange: the value of returned items paying for new ones. On the sale it names the
+    /// return (a refund) it came from; on the refund, the sale it went to (see `exchange`).
+    Exchange {
+        amount: Money,
+        with: uuid::Uuid,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,7 +74,8 @@ impl Tender {
             Tender::Card { amount, .. }
             | Tender::GiftCard { amount, .. }
             | Tender::StoreCredit { amount, .. }
-            | Tender::Other { amount, .. } => *amount,
+            | Tender::Other { amount, .. }
+            | Tender::Exchange { amount, .. } => *amount,
         }
     }
 
@@ -84,6 +91,7 @@ impl Tender {
             Tender::GiftCard { .. } => "Gift card".into(),
             Tender::StoreCredit { .. } => "Store credit".into(),
             Tender::Other { name, .. } => name.clone(),
+            Tender::Exchange { .. } => "Exchange".into(),
         }
     }
 
@@ -117,6 +125,7 @@ impl Tender {
                 }
                 vec![name]
             }
+            Tender::Exchange { .. } => vec![],
         };
         if texts.iter().any(|t| longest_digit_run(t) >= 12) {
             return Err(TenderError::CardNumberRefused);

@@ -502,6 +502,24 @@ impl Ledger for SqlLedger<'_> {
             .collect()
     }
 
+    fn refund(&mut self, id: Uuid) -> Result<Option<Refund>> {
+        let rows: Vec<BodyRow> = self
+            .sql
+            .exec(
+                "SELECT body FROM events WHERE id = ? AND kind = 'refund_issued'",
+                vec![id.to_string().into()],
+            )?
+            .to_array()?;
+        match rows.first().map(|r| serde_json::from_str::<Event>(&r.body)) {
+            Some(Ok(Event {
+                body: EventBody::RefundIssued(r),
+                ..
+            })) => Ok(Some(r)),
+            Some(Err(e)) => Err(Error::from(format!("stored event {id}: {e}"))),
+            _ => Ok(None),
+        }
+    }
+
     fn voided(&mut self, sale_id: Uuid) -> Result<bool> {
         let row: CountRow = self
             .sql
