@@ -225,7 +225,8 @@ impl Till {
     }
 
     /// Pay the open cart with `tenders`. Returns the sale once it is durable on this device.
-    pub async fn pay(self, tenders: Vec<Tender>) -> Result<Sale, String> {
+    /// Complete the open cart's sale with `tenders` paying its total and `tip` (if any).
+    pub async fn pay(self, tenders: Vec<Tender>, tip: Option<Money>) -> Result<Sale, String> {
         let lane = self
             .lane
             .get_untracked()
@@ -256,8 +257,13 @@ impl Till {
                 at_ms,
                 counters: c,
             };
-            let mut sale =
-                Sale::complete(&open.cart, &lane.store, tenders.clone(), next.checkout())?;
+            let mut sale = Sale::complete_with_tip(
+                &open.cart,
+                &lane.store,
+                tenders.clone(),
+                next.checkout(),
+                tip,
+            )?;
             sale.staff_id = staff_id.clone();
             let event = next.event(EventBody::SaleCompleted(sale.clone()));
             Ok((sale, event))

@@ -52,6 +52,7 @@ pub fn NewStoreForm(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl I
     let country = RwSignal::new("JP".to_string());
     let registration = RwSignal::new(String::new());
     let tax = RwSignal::new(String::new());
+    let tips = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -62,6 +63,7 @@ pub fn NewStoreForm(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl I
             "registration_no": registration.get_untracked(),
             // Decimal travels as a string.
             "sales_tax_percent": (!tax_text.trim().is_empty()).then(|| tax_text.trim().to_string()),
+            "tip_percents": tips.get_untracked(),
         });
         leptos::task::spawn_local(async move {
             match api::post::<_, serde_json::Value>("/api/v1/stores", None, &body).await {
@@ -92,6 +94,8 @@ pub fn NewStoreForm(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl I
                 <label>"Sales tax rate, percent" <input id="store-tax" inputmode="decimal"
                     prop:value=move || tax.get() on:input=move |ev| tax.set(event_target_value(&ev))/></label>
             </Show>
+            <label>"Suggested tips, percent (optional, e.g. 15, 18, 20; leave empty for no tips)" <input id="store-tips"
+                prop:value=move || tips.get() on:input=move |ev| tips.set(event_target_value(&ev))/></label>
             <button id="create-store" class="primary" type="submit">"Open store"</button>
             <p class="error" role="alert">{move || error.get()}</p>
         </form>

@@ -575,6 +575,15 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
 /// the receipt, the shift report and the journal show).
 const OTHER_TENDERS: [&str; 5] = ["PayPay", "交通系IC", "楽天ペイ", "d払い", "QR (other)"];
 
+/// The customer's tip choice at payment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TipChoice {
+    None,
+    /// One of the store's suggested percentages (its amount follows the cart).
+    Percent(Decimal),
+    Amount(Money),
+}
+
 #[component]
 fn PayPanel(
     paid: RwSignal<Option<Sale>>,
@@ -597,10 +606,69 @@ fn PayPanel(
             .unwrap_or_default()
     };
     let total = move || till.totals().map(|t| t.total);
+    // The tip the customer chose, kept as the choice so a percentage follows cart changes.
+    let tip_choice = RwSignal::new(TipChoice::None);
+    let tip_settings = move || {
+        till.lane
+            .with(|l| l.as_ref().and_then(|l| l.store.tips.clone()))
+    };
+    let tip_options = move || -> Vec<(Decimal, Money)> {
+        let (Some(s), Some(t)) = (tip_settings(), till.totals()) else {
+            return Vec::new();
+        };
+        let tax = Money::sum(t.total.currency, t.tax.iter().map(|l| l.tax));
+        tax.ok()
+            .and_then(|tax| s.suggestions(t.total, tax).ok())
+            .unwrap_or_default()
+    };
+    let tip = move || -> Option<Money> {
+        match tip_choice.get() {
+            TipChoice::None => None,
+            TipChoice::Percent(p) => tip_options()
+                .into_iter()
+                .find(|(q, _)| *q == p)
+                .map(|(_, m)| m),
+            TipChoice::Amount(m) => Some(m),
+        }
+    };
+    // What the customer pays: the total and the tip.
+    let due_total = move || {
+        let total = total()?;
+        match tip() {
+            Some(t) => total.checked_add(t).ok(),
+            None => Some(total),
+        }
+    };
+    let tip_custom = RwSignal::new(String::new());
+    let set_custom_tip = move |text: String| {
+        tip_custom.set(text.clone());
+        let text = text.trim().replace(',', "");
+        if text.is_empty() {
+            tip_choice.set(TipChoice::None);
+            return;
+        }
+        let Some(cur) = till.currency_zero().map(|z| z.currency) else {
+            return;
+        };
+        match text.parse::<Decimal>() {
+            Ok(v) => {
+                let m = Money::new(v, cur);
+                let settings = tip_settings();
+                match total().map(|t| till_core::tip::check(settings.as_ref(), m, t)) {
+                    Some(Err(e)) => error.set(Some(e.to_string())),
+                    _ => {
+                        error.set(None);
+                        tip_choice.set(TipChoice::Amount(m));
+                    }
+                }
+            }
+            Err(_) => error.set(Some("Type the tip as an amount, e.g. 2.50".into())),
+        }
+    };
     // Card and other non-cash payments taken so far for this cart (a split payment).
     let taken = RwSignal::new(Vec::<Tender>::new());
     let remaining = move || {
-        let total = total()?;
+        let total = due_total()?;
         let paid = Money::sum(
             total.currency,
             taken.with(|t| t.iter().map(Tender::amount).collect::<Vec<_>>()),
@@ -679,8 +747,10 @@ fn PayPanel(
     let finish = move |tenders: Vec<Tender>| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match till.pay(tenders).await {
+            match till.pay(tenders, untrack(tip)).await {
                 Ok(sale) => {
+                    tip_choice.set(TipChoice::None);
+                    tip_custom.set(String::new());
                     if let Some(store) = till
                         .lane
                         .with_untracked(|l| l.as_ref().map(|l| l.store.clone()))
@@ -743,6 +813,21 @@ fn PayPanel(
                         on:input=move |ev| tendered.set(event_target_value(&ev))
                         on:keydown=move |ev: KeyboardEvent| if ev.key() == "Enter" { pay(None) } />
                 </label>
+                <Show when=move || tip_settings().is_some()>
+                    <div class="tips" role="group" aria-label="Tip">
+                        <button class="tip-none small" aria-pressed=move || (tip_choice.get() == TipChoice::None).to_string()
+                            on:click=move |_| { tip_choice.set(TipChoice::None); tip_custom.set(String::new()); }>"No tip"</button>
+                        {move || tip_options().into_iter().map(|(p, m)| view! {
+                            <button class="tip-option small" aria-pressed=move || (tip_choice.get() == TipChoice::Percent(p)).to_string()
+                                on:click=move |_| { tip_choice.set(TipChoice::Percent(p)); tip_custom.set(String::new()); }>
+                                {format!("{}% · {}", p.normalize(), m.display())}
+                            </button>
+                        }).collect::<Vec<_>>()}
+                        <input id="tip-custom" inputmode="decimal" autocomplete="off" placeholder="Other tip" aria-label="Tip amount"
+                            prop:value=move || tip_custom.get() on:change=move |ev| set_custom_tip(event_target_value(&ev))/>
+                        <span class="tip-amount" id="tip">{move || tip().map(|t| format!("Tip {}", t.display()))}</span>
+                    </div>
+                </Show>
                 <p class="due">"Due " <strong id="due">{move || remaining().map(|m| m.display())}</strong></p>
                 <ul class="tenders">
                     <For each=taken_list key=|(i, t)| (*i, format!("{t:?}")) children=move |(i, t)| {

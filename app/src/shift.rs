@@ -206,6 +206,12 @@ fn ReportView(report: ShiftReport) -> impl IntoView {
             format!("Refunds ({})", report.refunds),
             report.refunded.display(),
         ),
+    ];
+    if let Some(tips) = report.tips {
+        // In the tenders and the drawer below, but the staff's, not the store's.
+        rows.push(("Tips (for the staff)".into(), tips.display()));
+    }
+    rows.extend([
         ("Cash from sales".into(), report.cash_sales.display()),
         ("Cash refunded".into(), report.cash_refunds.display()),
         ("Cash in".into(), report.cash_in.display()),
@@ -214,7 +220,7 @@ fn ReportView(report: ShiftReport) -> impl IntoView {
             "Expected in the drawer".into(),
             report.expected_cash.display(),
         ),
-    ];
+    ]);
     rows.extend(report.tenders.iter().map(|(k, m)| (k.clone(), m.display())));
     rows.extend(report.tax.iter().map(|t| {
         (
