@@ -107,6 +107,7 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
     let needs_pin = move || till.needs_approval(Action::Refund);
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<Refund>);
+    let receipts = use_context::<Receipts>();
     let load_previous = move || {
         leptos::task::spawn_local(async move {
             match till.refunds_of(sale.with_value(|s| s.id)).await {
@@ -125,8 +126,8 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
                 .sum()
         })
     };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Refund the chosen lines, or (`exchange`) let their value pay for new items.
+    let act = move |exchange: bool| {
         let mut lines = Vec::new();
         for (i, text) in qty.get_untracked().iter().enumerate() {
             let text = text.trim();
@@ -159,6 +160,19 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
                 till.cashier
                     .with_untracked(|c| c.as_ref().map(|c| c.id.clone()))
             };
+            if exchange {
+                match till.start_exchange(s, lines, why, approved_by).await {
+                    Ok(_) => {
+                        error.set(None);
+                        // Back to the sell screen to ring up the new items.
+                        if let Some(r) = receipts {
+                            r.open.set(None);
+                        }
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+                return;
+            }
             match till.refund(s, lines, why, approved_by).await {
                 Ok(r) => {
                     error.set(None);
@@ -169,6 +183,10 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
                 Err(e) => error.set(Some(e)),
             }
         });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        act(false);
     };
     let receipt_html = move || {
         let store = till.lane.with(|l| l.as_ref().map(|l| l.store.clone()));
@@ -222,6 +240,7 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
                         on:input=move |ev| manager_pin.set(event_target_value(&ev))/>
                 </Show>
                 <button id="return-submit" class="primary" type="submit">"Refund to the original payment"</button>
+                <button id="exchange-start" type="button" on:click=move |_| act(true)>"Exchange for other items"</button>
                 <p class="error" role="alert">{move || error.get()}</p>
                 {move || done.get().map(|r| view! {
                     <p class="refund-done" role="status">{format!("Refund {}: {} back ({})", r.receipt_no, r.total.display(),

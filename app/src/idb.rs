@@ -386,12 +386,34 @@ async fn commit_record<R: Record, E: std::fmt::Display>(
         lane_seq: event.lane_seq,
         receipt: counters.unwrap_or_default().receipt + 1,
     };
-    tx.object_store(R::STORE)
-        .map_err(IdbError::from_any)?
-        .put(to_js(&record)?)
+    write_record(&tx, &record, &event, journal).await?;
+    kv.put(to_js(&next)?)
+        .with_key(keys::COUNTERS.to_string())
         .primitive()
         .map_err(IdbError::from_any)?;
-    put_event(&tx, &event, journal)?;
+    if clear_cart {
+        kv.delete(keys::CART)
+            .primitive()
+            .map_err(IdbError::from_any)?;
+    }
+    commit(tx).await?;
+    Ok(record)
+}
+
+/// One record in a commit: the record itself, its outbox event (and shift journal entry), its
+/// pending stock movements and the stock levels they change.
+async fn write_record<R: Record>(
+    tx: &Transaction<'_>,
+    record: &R,
+    event: &Event,
+    journal: bool,
+) -> Result<()> {
+    tx.object_store(R::STORE)
+        .map_err(IdbError::from_any)?
+        .put(to_js(record)?)
+        .primitive()
+        .map_err(IdbError::from_any)?;
+    put_event(tx, event, journal)?;
     let moves = record.stock_deltas();
     tx.object_store(PENDING)
         .map_err(IdbError::from_any)?
@@ -410,17 +432,46 @@ async fn commit_record<R: Record, E: std::fmt::Display>(
             .primitive()
             .map_err(IdbError::from_any)?;
     }
+    Ok(())
+}
+
+/// The two halves of an exchange. `make` gets the counters and builds the return (the next
+/// numbers) and the sale (the numbers after it).
+pub type ExchangeRecords = (Refund, Event, Sale, Event);
+
+/// Commit an exchange: the return, then the sale that spends it — both records, both outbox
+/// events in lane order, their stock and the counters, and the open cart cleared, in one strict
+/// transaction. Either all of it is durable or none.
+pub async fn commit_exchange<E: std::fmt::Display>(
+    make: impl FnOnce(Counters) -> std::result::Result<ExchangeRecords, E>,
+    journal: bool,
+) -> Result<(Refund, Sale)> {
+    let db = db().await?;
+    let tx = db
+        .transaction([REFUNDS, SALES, OUTBOX, PENDING, KV, STOCK, JOURNAL])
+        .with_mode(TransactionMode::Readwrite)
+        .with_options(strict())
+        .build()
+        .map_err(IdbError::from_any)?;
+    let kv = tx.object_store(KV).map_err(IdbError::from_any)?;
+    let counters: Counters = read(&kv, keys::COUNTERS).await?.unwrap_or_default();
+    let (refund, refund_event, sale, sale_event) =
+        make(counters).map_err(|e| IdbError::Other(e.to_string()))?;
+    write_record(&tx, &refund, &refund_event, journal).await?;
+    write_record(&tx, &sale, &sale_event, journal).await?;
+    let next = Counters {
+        lane_seq: sale_event.lane_seq,
+        receipt: counters.receipt + 2,
+    };
     kv.put(to_js(&next)?)
         .with_key(keys::COUNTERS.to_string())
         .primitive()
         .map_err(IdbError::from_any)?;
-    if clear_cart {
-        kv.delete(keys::CART)
-            .primitive()
-            .map_err(IdbError::from_any)?;
-    }
+    kv.delete(keys::CART)
+        .primitive()
+        .map_err(IdbError::from_any)?;
     commit(tx).await?;
-    Ok(record)
+    Ok((refund, sale))
 }
 
 /// This lane's sales of a business day, newest first. (A scan of the lane's own sales: a lane

@@ -13,6 +13,7 @@ use std::rc::Rc;
 use till_core::cart::{Cart, Parked, ParkedCart, Totals};
 use till_core::catalogue::Catalogue;
 use till_core::event::{new_id, Event, EventBody, EVENT_VERSION};
+use till_core::exchange::{Exchange, ExchangeError, ExchangeOrder};
 use till_core::money::Money;
 use till_core::refund::{Refund, RefundError, RefundTo, ReturnLine, ReturnOrder};
 use till_core::rescue::{self, RescueFile};
@@ -42,6 +43,23 @@ pub struct LaneConfig {
 pub struct OpenCart {
     pub cart: Cart,
     pub checkout_id: Option<Uuid>,
+    /// Items coming back from an earlier receipt that pay for this cart (an exchange).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<PendingExchange>,
+}
+
+/// An exchange being rung up: what comes back from which sale, and what it is worth. Saved
+/// with the cart, so a reload keeps it; booked only when the new items are paid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingExchange {
+    pub sale: Sale,
+    pub lines: Vec<ReturnLine>,
+    pub reason: String,
+    pub approved_by: Option<String>,
+    /// The returned items' value (what the new items can spend).
+    pub credit: Money,
+    /// The ids the return and the sale get, made once and reused on every retry.
+    pub refund_id: Uuid,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -213,11 +231,12 @@ impl Till {
     pub fn save_cart(&self) {
         let open = self.open.get_untracked();
         leptos::task::spawn_local(async move {
-            let saved = if open.cart.is_empty() && open.checkout_id.is_none() {
-                idb::delete(keys::CART).await
-            } else {
-                idb::put(keys::CART, &open).await
-            };
+            let saved =
+                if open.cart.is_empty() && open.checkout_id.is_none() && open.exchange.is_none() {
+                    idb::delete(keys::CART).await
+                } else {
+                    idb::put(keys::CART, &open).await
+                };
             if let Err(e) = saved {
                 leptos::logging::warn!("could not save the cart: {e}");
             }
@@ -281,12 +300,145 @@ impl Till {
         Ok(sale)
     }
 
+    /// Start an exchange: `lines` of `sale` come back (checked now as a return would be) and
+    /// their value pays for the cart the cashier rings up next.
+    pub async fn start_exchange(
+        self,
+        sale: Sale,
+        lines: Vec<ReturnLine>,
+        reason: String,
+        approved_by: Option<String>,
+    ) -> Result<Money, String> {
+        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        if self.open.with_untracked(|o| o.checkout_id.is_some()) {
+            return Err("a payment was started for this cart: finish or void it first".into());
+        }
+        let previous = idb::refunds_of(sale.id).await.map_err(|e| e.to_string())?;
+        let at_ms = now_ms() as i64;
+        let refund_id = new_id(at_ms as u64, random_bytes());
+        let probe = Refund::against(
+            Checkout {
+                id: refund_id,
+                lane_id: &lane.lane_id,
+                receipt_no: String::new(),
+                at_ms,
+            },
+            &lane.store,
+            &sale,
+            &previous,
+            ReturnOrder {
+                lines: lines.clone(),
+                to: RefundTo::OriginalTenders,
+                reason: reason.clone(),
+                approved_by: approved_by.clone(),
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        let credit = probe.total;
+        self.open.update(|o| {
+            o.exchange = Some(PendingExchange {
+                sale,
+                lines,
+                reason,
+                approved_by,
+                credit,
+                refund_id,
+            })
+        });
+        self.save_cart();
+        Ok(credit)
+    }
+
+    /// Drop the exchange being rung up (nothing was booked); the cart stays.
+    pub fn cancel_exchange(&self) {
+        self.open.update(|o| o.exchange = None);
+        self.save_cart();
+    }
+
+    /// Book the exchange: the return and the sale of the open cart, `pay` covering any
+    /// difference, in one transaction with their outbox events.
+    pub async fn exchange(self, pay: Vec<Tender>) -> Result<(Refund, Sale), String> {
+        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let mut open = self.open.get_untracked();
+        let x = open
+            .exchange
+            .clone()
+            .ok_or("no exchange is being rung up")?;
+        let sale_id = match open.checkout_id {
+            Some(id) => id,
+            None => {
+                let id = new_id(now_ms() as u64, random_bytes());
+                open.checkout_id = Some(id);
+                self.open.set(open.clone());
+                idb::put(keys::CART, &open)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                id
+            }
+        };
+        let previous = idb::refunds_of(x.sale.id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let at_ms = now_ms() as i64;
+        let staff_id = self
+            .cashier
+            .with_untracked(|c| c.as_ref().map(|c| c.id.clone()));
+        let build = |c: Counters| -> Result<idb::ExchangeRecords, ExchangeError> {
+            let first = NextRecord {
+                lane: &lane,
+                id: x.refund_id,
+                at_ms,
+                counters: c,
+            };
+            let second = NextRecord {
+                lane: &lane,
+                id: sale_id,
+                at_ms,
+                counters: Counters {
+                    lane_seq: c.lane_seq + 1,
+                    receipt: c.receipt + 1,
+                },
+            };
+            let mut done = Exchange::against(
+                &lane.store,
+                &x.sale,
+                &previous,
+                ExchangeOrder {
+                    returned: x.lines.clone(),
+                    reason: x.reason.clone(),
+                    approved_by: x.approved_by.clone(),
+                },
+                &open.cart,
+                pay.clone(),
+                first.checkout(),
+                second.checkout(),
+            )?;
+            done.sale.staff_id = staff_id.clone();
+            let refund_event = first.event(EventBody::RefundIssued(done.refund.clone()));
+            let sale_event = second.event(EventBody::SaleCompleted(done.sale.clone()));
+            Ok((done.refund, refund_event, done.sale, sale_event))
+        };
+        // Refused by core (short of money, already returned): a message, nothing stored.
+        build(Counters::default()).map_err(|e| e.to_string())?;
+        let (refund, sale) = idb::commit_exchange(build, self.journal_mode() != idb::Journal::No)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.open.set(OpenCart::default());
+        self.status.update(|s| s.unsynced += 2);
+        self.kick.update(|k| *k += 1);
+        tabs::post(&Message::Sold);
+        Ok((refund, sale))
+    }
+
     /// Put the open cart aside (saved before the cart is cleared, so a crash in between leaves
     /// it parked and open, never lost).
     pub async fn park(self) -> Result<(), String> {
         let open = self.open.get_untracked();
         if open.checkout_id.is_some() {
             return Err("a payment was started for this cart: finish or void it".into());
+        }
+        if open.exchange.is_some() {
+            return Err("finish or cancel the exchange before parking the cart".into());
         }
         let id = new_id(now_ms() as u64, random_bytes());
         let cart = ParkedCart::new(id, open.cart, now_ms() as i64).map_err(|e| e.to_string())?;
@@ -306,6 +458,9 @@ impl Till {
         if !self.open.with_untracked(|o| o.cart.is_empty()) {
             return Err("finish or park the cart on screen first".into());
         }
+        if self.open.with_untracked(|o| o.exchange.is_some()) {
+            return Err("finish or cancel the exchange first".into());
+        }
         let mut parked = self.parked.get_untracked();
         let cart = parked
             .recall(id)
@@ -317,6 +472,7 @@ impl Till {
         let open = OpenCart {
             cart,
             checkout_id: None,
+            exchange: None,
         };
         idb::put(keys::CART, &open)
             .await

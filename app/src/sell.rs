@@ -282,6 +282,15 @@ pub fn TillPage() -> impl IntoView {
             <crate::history::ReceiptsPanel/>
             <crate::shift::ShiftPanel/>
             <Show when=move || hub.panel.get()><crate::devices::DevicesPanel/></Show>
+            {move || till.open.with(|o| o.exchange.as_ref().map(|x| {
+                let n: Decimal = x.lines.iter().map(|l| l.qty).sum();
+                view! {
+                    <p class="exchange-banner" role="status">
+                        {format!("Exchange: {} item(s) from {} coming back, worth {} — ring up the new items", n.normalize(), x.sale.receipt_no, x.credit.display())}
+                        <button id="exchange-cancel" class="small" on:click=move |_| till.cancel_exchange()>"Cancel exchange"</button>
+                    </p>
+                }
+            }))}
             <Show when=move || hub.printer.problem().is_some() && !hub.panel.get()>
                 <p class="printer-banner" role="alert">{move || hub.printer.problem()}
                     <button class="small" on:click=move |_| hub.panel.set(true)>"Printer"</button>
@@ -667,8 +676,14 @@ fn PayPanel(
     };
     // Card and other non-cash payments taken so far for this cart (a split payment).
     let taken = RwSignal::new(Vec::<Tender>::new());
+    // An exchange: the returned items' value pays first (more than the cart: the rest goes back).
+    let credit = move || till.open.with(|o| o.exchange.as_ref().map(|x| x.credit));
     let remaining = move || {
         let total = due_total()?;
+        let total = match credit() {
+            Some(c) => total.checked_sub(c).ok()?,
+            None => total,
+        };
         let paid = Money::sum(
             total.currency,
             taken.with(|t| t.iter().map(Tender::amount).collect::<Vec<_>>()),
@@ -747,7 +762,12 @@ fn PayPanel(
     let finish = move |tenders: Vec<Tender>| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match till.pay(tenders, untrack(tip)).await {
+            let done = if untrack(credit).is_some() {
+                till.exchange(tenders).await.map(|(_, sale)| sale)
+            } else {
+                till.pay(tenders, untrack(tip)).await
+            };
+            match done {
                 Ok(sale) => {
                     tip_choice.set(TipChoice::None);
                     tip_custom.set(String::new());
@@ -768,6 +788,13 @@ fn PayPanel(
         });
     };
     let pay = move |amount: Option<Money>| {
+        // An exchange whose returned items cover the new ones: nothing to take.
+        if untrack(credit).is_some()
+            && untrack(remaining).is_some_and(|m| m.amount <= Decimal::ZERO)
+        {
+            finish(taken.get_untracked());
+            return;
+        }
         let Some(zero) = till
             .lane
             .with_untracked(|l| l.as_ref().map(|l| Money::zero(l.store.currency)))
@@ -813,7 +840,7 @@ fn PayPanel(
                         on:input=move |ev| tendered.set(event_target_value(&ev))
                         on:keydown=move |ev: KeyboardEvent| if ev.key() == "Enter" { pay(None) } />
                 </label>
-                <Show when=move || tip_settings().is_some()>
+                <Show when=move || tip_settings().is_some() && credit().is_none()>
                     <div class="tips" role="group" aria-label="Tip">
                         <button class="tip-none small" aria-pressed=move || (tip_choice.get() == TipChoice::None).to_string()
                             on:click=move |_| { tip_choice.set(TipChoice::None); tip_custom.set(String::new()); }>"No tip"</button>
@@ -828,7 +855,11 @@ fn PayPanel(
                         <span class="tip-amount" id="tip">{move || tip().map(|t| format!("Tip {}", t.display()))}</span>
                     </div>
                 </Show>
-                <p class="due">"Due " <strong id="due">{move || remaining().map(|m| m.display())}</strong></p>
+                <p class="due">{move || if remaining().is_some_and(|m| m.amount < Decimal::ZERO) { "Back to the customer " } else { "Due " }}
+                    <strong id="due">{move || remaining().map(|m| Money::new(m.amount.abs(), m.currency).display())}</strong></p>
+                <Show when=move || credit().is_some() && remaining().is_some_and(|m| m.amount <= Decimal::ZERO)>
+                    <button id="complete-exchange" class="primary" disabled=move || busy.get() on:click=move |_| finish(taken.get_untracked())>"Complete exchange"</button>
+                </Show>
                 <ul class="tenders">
                     <For each=taken_list key=|(i, t)| (*i, format!("{t:?}")) children=move |(i, t)| {
                         let label = match &t {
