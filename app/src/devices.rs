@@ -476,6 +476,7 @@ impl DeviceHub {
         &self,
         store: &till_core::store::StoreSettings,
         sale: &till_core::sale::Sale,
+        returned: Option<till_core::receipt::Returned<'_>>,
         copy: bool,
     ) -> bool {
         let Some(p) = self.devices.with_untracked(|d| d.printer().cloned()) else {
@@ -487,7 +488,7 @@ impl DeviceHub {
         if till_core::printer::opens_drawer(sale, &p.printer, !copy) {
             self.printer.drawer(p.printer.drawer_pin);
         }
-        let bytes = till_core::printer::receipt_job(sale, store, &p.printer);
+        let bytes = till_core::printer::receipt_job(sale, returned, store, &p.printer);
         let label = format!("Receipt {}", sale.receipt_no);
         if copy {
             self.printer.reprint(&sale.receipt_no, &label, bytes);

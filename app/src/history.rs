@@ -208,7 +208,7 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
                         let store = till.lane.with_untracked(|l| l.as_ref().map(|l| l.store.clone()));
                         let printed = use_context::<crate::devices::DeviceHub>()
                             .zip(store)
-                            .is_some_and(|(hub, store)| s.with_value(|s| hub.print_receipt(&store, s, true)));
+                            .is_some_and(|(hub, store)| s.with_value(|s| hub.print_receipt(&store, s, None, true)));
                         if !printed {
                             crate::print::browser_print();
                         }

@@ -387,17 +387,26 @@ async fn commit_record<R: Record, E: std::fmt::Display>(
         receipt: counters.unwrap_or_default().receipt + 1,
     };
     write_record(&tx, &record, &event, journal).await?;
-    kv.put(to_js(&next)?)
-        .with_key(keys::COUNTERS.to_string())
-        .primitive()
-        .map_err(IdbError::from_any)?;
-    if clear_cart {
-        kv.delete(keys::CART)
+    finish(tx, next, clear_cart).await?;
+    Ok(record)
+}
+
+/// The end of every commit: the new counters, the open cart gone (`clear_cart`), and the
+/// transaction committed.
+async fn finish(tx: Transaction<'_>, next: Counters, clear_cart: bool) -> Result<()> {
+    {
+        let kv = tx.object_store(KV).map_err(IdbError::from_any)?;
+        kv.put(to_js(&next)?)
+            .with_key(keys::COUNTERS.to_string())
             .primitive()
             .map_err(IdbError::from_any)?;
+        if clear_cart {
+            kv.delete(keys::CART)
+                .primitive()
+                .map_err(IdbError::from_any)?;
+        }
     }
-    commit(tx).await?;
-    Ok(record)
+    commit(tx).await
 }
 
 /// One record in a commit: the record itself, its outbox event (and shift journal entry), its
@@ -463,14 +472,7 @@ pub async fn commit_exchange<E: std::fmt::Display>(
         lane_seq: sale_event.lane_seq,
         receipt: counters.receipt + 2,
     };
-    kv.put(to_js(&next)?)
-        .with_key(keys::COUNTERS.to_string())
-        .primitive()
-        .map_err(IdbError::from_any)?;
-    kv.delete(keys::CART)
-        .primitive()
-        .map_err(IdbError::from_any)?;
-    commit(tx).await?;
+    finish(tx, next, true).await?;
     Ok((refund, sale))
 }
 
@@ -546,19 +548,11 @@ pub async fn append_event(
             .map_err(IdbError::from_any)?;
     }
     put_event(&tx, &event, journal != Journal::No)?;
-    kv.put(to_js(&Counters {
+    let next = Counters {
         lane_seq: event.lane_seq,
         ..counters
-    })?)
-    .with_key(keys::COUNTERS.to_string())
-    .primitive()
-    .map_err(IdbError::from_any)?;
-    if clear_cart {
-        kv.delete(keys::CART)
-            .primitive()
-            .map_err(IdbError::from_any)?;
-    }
-    commit(tx).await?;
+    };
+    finish(tx, next, clear_cart).await?;
     Ok(event)
 }
 

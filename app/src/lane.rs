@@ -250,20 +250,7 @@ impl Till {
             .lane
             .get_untracked()
             .ok_or("this lane is not paired with a store yet")?;
-        // The id is made when checkout starts and kept (saved with the cart) for every retry.
-        let mut open = self.open.get_untracked();
-        let id = match open.checkout_id {
-            Some(id) => id,
-            None => {
-                let id = new_id(now_ms() as u64, random_bytes());
-                open.checkout_id = Some(id);
-                self.open.set(open.clone());
-                idb::put(keys::CART, &open)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                id
-            }
-        };
+        let (open, id) = self.checkout_started().await?;
         // Check the tenders before touching storage, so a short payment is a message, not an error.
         let at_ms = now_ms() as i64;
         let staff_id = self
@@ -298,6 +285,22 @@ impl Till {
         self.kick.update(|k| *k += 1);
         tabs::post(&Message::Sold);
         Ok(sale)
+    }
+
+    /// The open cart and its checkout id: made when checkout starts and saved with the cart
+    /// before anything is sent, so every retry books the same sale.
+    async fn checkout_started(&self) -> Result<(OpenCart, Uuid), String> {
+        let mut open = self.open.get_untracked();
+        if let Some(id) = open.checkout_id {
+            return Ok((open, id));
+        }
+        let id = new_id(now_ms() as u64, random_bytes());
+        open.checkout_id = Some(id);
+        self.open.set(open.clone());
+        idb::put(keys::CART, &open)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((open, id))
     }
 
     /// Start an exchange: `lines` of `sale` come back (checked now as a return would be) and
@@ -359,23 +362,14 @@ impl Till {
     /// difference, in one transaction with their outbox events.
     pub async fn exchange(self, pay: Vec<Tender>) -> Result<(Refund, Sale), String> {
         let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
-        let mut open = self.open.get_untracked();
+        if self.open.with_untracked(|o| o.exchange.is_none()) {
+            return Err("no exchange is being rung up".into());
+        }
+        let (open, sale_id) = self.checkout_started().await?;
         let x = open
             .exchange
             .clone()
             .ok_or("no exchange is being rung up")?;
-        let sale_id = match open.checkout_id {
-            Some(id) => id,
-            None => {
-                let id = new_id(now_ms() as u64, random_bytes());
-                open.checkout_id = Some(id);
-                self.open.set(open.clone());
-                idb::put(keys::CART, &open)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                id
-            }
-        };
         let previous = idb::refunds_of(x.sale.id)
             .await
             .map_err(|e| e.to_string())?;

@@ -584,6 +584,14 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
 /// the receipt, the shift report and the journal show).
 const OTHER_TENDERS: [&str; 5] = ["PayPay", "交通系IC", "楽天ペイ", "d払い", "QR (other)"];
 
+/// The receipt's view of an exchange's return.
+fn returned_of(x: &Option<(till_core::refund::Refund, String)>) -> Option<receipt::Returned<'_>> {
+    x.as_ref().map(|(refund, from)| receipt::Returned {
+        refund,
+        from_receipt: from,
+    })
+}
+
 /// The customer's tip choice at payment.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum TipChoice {
@@ -676,6 +684,8 @@ fn PayPanel(
     };
     // Card and other non-cash payments taken so far for this cart (a split payment).
     let taken = RwSignal::new(Vec::<Tender>::new());
+    // The return behind the sale just paid, if it was an exchange (for its one receipt).
+    let exchanged = RwSignal::new(None::<(till_core::refund::Refund, String)>);
     // An exchange: the returned items' value pays first (more than the cart: the rest goes back).
     let credit = move || till.open.with(|o| o.exchange.as_ref().map(|x| x.credit));
     let remaining = move || {
@@ -762,20 +772,28 @@ fn PayPanel(
     let finish = move |tenders: Vec<Tender>| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let done = if untrack(credit).is_some() {
-                till.exchange(tenders).await.map(|(_, sale)| sale)
-            } else {
-                till.pay(tenders, untrack(tip)).await
+            let from_receipt = till
+                .open
+                .with_untracked(|o| o.exchange.as_ref().map(|x| x.sale.receipt_no.clone()));
+            let done = match from_receipt {
+                Some(from) => till
+                    .exchange(tenders)
+                    .await
+                    .map(|(refund, sale)| (sale, Some((refund, from)))),
+                None => till.pay(tenders, untrack(tip)).await.map(|s| (s, None)),
             };
             match done {
-                Ok(sale) => {
+                Ok((sale, returned)) => {
                     tip_choice.set(TipChoice::None);
                     tip_custom.set(String::new());
+                    exchanged.set(returned);
                     if let Some(store) = till
                         .lane
                         .with_untracked(|l| l.as_ref().map(|l| l.store.clone()))
                     {
-                        hub.print_receipt(&store, &sale, false);
+                        exchanged.with_untracked(|x| {
+                            hub.print_receipt(&store, &sale, returned_of(x), false)
+                        });
                     }
                     paid.set(Some(sale));
                     tendered.set(String::new());
@@ -922,7 +940,7 @@ fn PayPanel(
                         <button id="print-receipt" on:click=move |_| {
                             let store = till.lane.with_untracked(|l| l.as_ref().map(|l| l.store.clone()));
                             let printed = paid.with_untracked(|p| match (p, store) {
-                                (Some(sale), Some(store)) => hub.print_receipt(&store, sale, true),
+                                (Some(sale), Some(store)) => exchanged.with_untracked(|x| hub.print_receipt(&store, sale, returned_of(x), true)),
                                 _ => false,
                             });
                             if !printed {
@@ -936,7 +954,10 @@ fn PayPanel(
                         paid.with(|p| match (p, store) {
                             (Some(sale), Some(store)) => {
                                 let opts = ReceiptOptions::for_store(&store);
-                                receipt::to_html(&receipt::layout(sale, &store, &opts))
+                                exchanged.with(|x| match returned_of(x) {
+                                    Some(r) => receipt::to_html(&receipt::exchange_layout(r, sale, &store, &opts)),
+                                    None => receipt::to_html(&receipt::layout(sale, &store, &opts)),
+                                })
                             }
                             _ => String::new(),
                         })

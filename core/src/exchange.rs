@@ -283,6 +283,23 @@ mod tests {
         );
         assert_eq!(x.refund.verify(&store, Some(&sale), &[]), Ok(()));
         assert_eq!(x.sale.verify(&store), Ok(()));
+        // One receipt: what came back and the money given back, then the new item.
+        let mut opts = crate::receipt::ReceiptOptions::for_store(&store);
+        opts.lang = crate::receipt::Lang::En;
+        let blocks = crate::receipt::exchange_layout(
+            crate::receipt::Returned {
+                refund: &x.refund,
+                from_receipt: "L1-000001",
+            },
+            &x.sale,
+            &store,
+            &opts,
+        );
+        let text = crate::receipt::to_html(&blocks);
+        let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} not in {text}"));
+        assert!(at("Returned (from receipt L1-000001)") < at("item shirt-l"));
+        assert!(at("Returned total L1-000002") < at("Given back (VISA ****4242)"));
+        assert!(at("item shirt-m") < at("item shirt-l"));
         // A second exchange of the same shirt is refused: it has already come back.
         assert!(matches!(
             Exchange::against(

@@ -345,11 +345,21 @@ pub fn test_page(name: &str, paper: PaperWidth, lang: Lang) -> Vec<u8> {
 }
 
 /// A sale's receipt for this printer: its paper decides the columns.
-pub fn receipt_job(sale: &Sale, store: &StoreSettings, printer: &PrinterSettings) -> Vec<u8> {
+/// An exchange's sale also lists what came back (`returned`).
+pub fn receipt_job(
+    sale: &Sale,
+    returned: Option<receipt::Returned<'_>>,
+    store: &StoreSettings,
+    printer: &PrinterSettings,
+) -> Vec<u8> {
     let mut opts = ReceiptOptions::for_store(store);
     opts.paper = printer.paper;
     opts.columns = printer.paper.columns(Font::A);
-    receipt::to_escpos(&receipt::layout(sale, store, &opts), &opts)
+    let blocks = match returned {
+        Some(r) => receipt::exchange_layout(r, sale, store, &opts),
+        None => receipt::layout(sale, store, &opts),
+    };
+    receipt::to_escpos(&blocks, &opts)
 }
 
 /// Whether printing this sale's receipt opens the drawer: the first print of a cash sale does
@@ -466,7 +476,7 @@ mod tests {
         let mut settings = PrinterSettings::default();
         assert!(opens_drawer(&sale, &settings, true));
         assert!(!opens_drawer(&sale, &settings, false));
-        let receipt = receipt_job(&sale, &store, &settings);
+        let receipt = receipt_job(&sale, None, &store, &settings);
         assert!(!receipt.windows(2).any(|w| w == [0x1b, b'p']));
         settings.drawer_on_cash = false;
         assert!(!opens_drawer(&sale, &settings, true));

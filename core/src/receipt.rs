@@ -118,6 +118,71 @@ pub fn is_receipt_no(text: &str) -> bool {
         && n.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// What came back in an exchange, for the sale's receipt: the return and the number of the
+/// receipt it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Returned<'a> {
+    pub refund: &'a crate::refund::Refund,
+    pub from_receipt: &'a str,
+}
+
+/// An exchange on one receipt: the items that came back (and any money given back), then the
+/// new sale paid partly by them.
+pub fn exchange_layout(
+    returned: Returned<'_>,
+    sale: &Sale,
+    store: &StoreSettings,
+    opts: &ReceiptOptions,
+) -> Vec<Block> {
+    let lang = opts.lang;
+    let r = returned.refund;
+    let mut section = vec![Block::Text {
+        text: format!(
+            "{} ({} {})",
+            t(lang, "返品", "Returned"),
+            t(lang, "元レシート", "from receipt"),
+            returned.from_receipt
+        ),
+    }];
+    for l in &r.lines {
+        let qty = if l.qty == rust_decimal::Decimal::ONE {
+            String::new()
+        } else {
+            format!(" × {}", l.qty.normalize())
+        };
+        section.push(Block::Pair {
+            left: format!("{}{qty}", l.name),
+            right: neg(l.amount),
+            strong: false,
+        });
+    }
+    section.push(Block::Pair {
+        left: format!("{} {}", t(lang, "返品合計", "Returned total"), r.receipt_no),
+        right: neg(r.total),
+        strong: true,
+    });
+    for tender in r
+        .tenders
+        .iter()
+        .filter(|t| !matches!(t, Tender::Exchange { .. }))
+    {
+        section.push(Block::Pair {
+            left: format!("{} ({})", t(lang, "返金", "Given back"), tender.label()),
+            right: tender.amount().display(),
+            strong: false,
+        });
+    }
+    section.push(Block::Rule);
+    let mut b = layout(sale, store, opts);
+    // After the header (which ends with the first rule), before the new items.
+    let at = b
+        .iter()
+        .position(|x| matches!(x, Block::Rule))
+        .map_or(b.len(), |i| i + 1);
+    b.splice(at..at, section);
+    b
+}
+
 pub fn layout(sale: &Sale, store: &StoreSettings, opts: &ReceiptOptions) -> Vec<Block> {
     let lang = opts.lang;
     let mut b = vec![Block::Title {

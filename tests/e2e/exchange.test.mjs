@@ -55,6 +55,9 @@ test('an exchange for a dearer item costs the difference; for a cheaper one give
     await till.locator('#new-sale').waitFor();
     const receipt = (await till.locator('.receipt-preview').innerText()).replace(/\s+/g, ' ');
     assert.ok(receipt.includes(`交換(返品分) ${yen(price(a))}`), receipt);
+    // One receipt: what came back first, then the new item.
+    const back = receipt.indexOf(`返品 (元レシート ${receiptNo})`);
+    assert.ok(back >= 0 && back < receipt.indexOf(a.name) && receipt.indexOf(a.name) < receipt.indexOf(c.name), receipt);
     await till.click('#new-sale');
     assert.equal(await till.locator('.exchange-banner').count(), 0);
 
@@ -73,6 +76,8 @@ test('an exchange for a dearer item costs the difference; for a cheaper one give
     await till.locator('.due', { hasText: `Back to the customer ${yen(price(b) - price(d))}` }).waitFor();
     await till.click('#complete-exchange');
     await till.locator('#new-sale').waitFor();
+    const second = (await till.locator('.receipt-preview').innerText()).replace(/\s+/g, ' ');
+    assert.ok(second.includes(`返金 (Cash) ${yen(price(b) - price(d))}`), second);
     await till.click('#new-sale');
 
     // The store booked all five records and refused none; the day moved by the differences.
