@@ -56,9 +56,11 @@ pub fn ReceiptsPanel() -> impl IntoView {
             find(wanted);
         }
     });
+    let no_receipt = RwSignal::new(false);
     let close = move || {
         receipts.open.set(None);
         selected.set(None);
+        no_receipt.set(false);
     };
     view! {
         <Show when=move || receipts.open.with(Option::is_some)>
@@ -69,10 +71,14 @@ pub fn ReceiptsPanel() -> impl IntoView {
                         <input id="receipt-search" placeholder="Receipt number or scan it" aria-label="Find a receipt by number"
                             prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
                     </form>
+                    <button id="no-receipt" class="small" on:click=move |_| { selected.set(None); no_receipt.set(true); }>"Return without receipt"</button>
                     <button id="close-history" class="small" title="Close (Esc)" on:click=move |_| close()>"Close"</button>
                 </header>
                 <p class="error" role="alert">{move || error.get()}</p>
-                <Show when=move || selected.with(Option::is_none)>
+                <Show when=move || no_receipt.get()>
+                    <NoReceiptReturn on_back=move || no_receipt.set(false)/>
+                </Show>
+                <Show when=move || selected.with(Option::is_none) && !no_receipt.get()>
                     <ul class="receipt-list">
                         <For each=move || list.get() key=|(s, synced)| (s.id, *synced) children=move |(sale, synced)| {
                             let offset = till.lane.with_untracked(|l| l.as_ref().map(|l| l.store.utc_offset_minutes)).unwrap_or(0);
@@ -91,6 +97,115 @@ pub fn ReceiptsPanel() -> impl IntoView {
                 {move || selected.get().map(|sale| view! { <ReceiptDetail sale=sale on_back=move || selected.set(None)/> })}
             </section>
         </Show>
+    }
+}
+
+/// A return without a receipt: the items are scanned, refunded at today's price in cash, and
+/// only with a manager's approval (the manager signed in, or a manager's PIN).
+#[component]
+fn NoReceiptReturn(on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let till = expect_context::<Till>();
+    let items = RwSignal::new(Vec::<(till_core::catalogue::Product, String)>::new());
+    let code = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let manager_pin = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<Refund>);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match till.product_for(&code.get_untracked()) {
+            Ok(p) => {
+                items.update(|i| i.push((p, "1".into())));
+                code.set(String::new());
+                error.set(None);
+            }
+            Err(e) => {
+                crate::sound::error();
+                error.set(Some(e));
+            }
+        }
+    };
+    let refund = move |_| {
+        let mut list = Vec::new();
+        for (p, q) in items.get_untracked() {
+            match q.trim().parse::<Decimal>() {
+                Ok(q) => list.push((p, q)),
+                Err(_) => {
+                    error.set(Some(format!("{}: type a quantity", p.name)));
+                    return;
+                }
+            }
+        }
+        let why = reason.get_untracked();
+        let pin = manager_pin.get_untracked();
+        manager_pin.set(String::new());
+        leptos::task::spawn_local(async move {
+            let detail = format!("return without a receipt: {}", why.trim());
+            let approved_by = if till.needs_approval(Action::Refund) {
+                if pin.trim().is_empty() {
+                    error.set(Some(
+                        "A return without a receipt needs a manager's PIN".into(),
+                    ));
+                    return;
+                }
+                match till.approve(&pin, Action::Refund, detail, None).await {
+                    Ok(manager) => Some(manager.id),
+                    Err(e) => {
+                        error.set(Some(e));
+                        return;
+                    }
+                }
+            } else {
+                // A manager signed in approves it; a shop without staff is run by its owner.
+                Some(
+                    till.cashier
+                        .with_untracked(|c| c.as_ref().map(|c| c.id.clone()))
+                        .unwrap_or_else(|| "owner".into()),
+                )
+            };
+            match till.refund_without_receipt(list, why, approved_by).await {
+                Ok(r) => {
+                    items.set(Vec::new());
+                    reason.set(String::new());
+                    error.set(None);
+                    done.set(Some(r));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="no-receipt-return">
+            <button class="small" on:click=move |_| on_back()>"← All receipts"</button>
+            <h3>"Return without a receipt"</h3>
+            <form on:submit=add>
+                <input id="nr-scan" placeholder="Scan or type the item's code" aria-label="Item to take back" autocomplete="off"
+                    prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
+            </form>
+            <ul class="return-lines">
+                {move || items.get().into_iter().enumerate().map(|(i, (p, q))| view! {
+                    <li class="nr-line">
+                        <span class="name">{p.name.clone()}</span>
+                        <span class="price">{till.currency_zero().map(|z| till_core::money::Money::new(p.price, z.currency).display())}</span>
+                        <input class="nr-qty" inputmode="decimal" aria-label=format!("Quantity of {} to take back", p.name) prop:value=q
+                            on:change=move |ev| items.update(|l| l[i].1 = event_target_value(&ev))/>
+                        <button class="remove small" aria-label=format!("Remove {}", p.name) on:click=move |_| items.update(|l| { l.remove(i); })>"×"</button>
+                    </li>
+                }).collect::<Vec<_>>()}
+            </ul>
+            <input id="nr-reason" placeholder="Reason for the return" aria-label="Reason for the return"
+                prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+            <Show when=move || till.needs_approval(Action::Refund)>
+                <input id="nr-pin" type="password" inputmode="numeric" autocomplete="off" placeholder="Manager PIN"
+                    aria-label="Manager PIN to approve the return" prop:value=move || manager_pin.get()
+                    on:input=move |ev| manager_pin.set(event_target_value(&ev))/>
+            </Show>
+            <button id="nr-submit" class="primary" disabled=move || items.with(Vec::is_empty) on:click=refund>"Refund in cash"</button>
+            <p class="error" role="alert">{move || error.get()}</p>
+            {move || done.get().map(|r| view! {
+                <p class="refund-done" role="status">{format!("Refund {}: {} back in cash", r.receipt_no, r.total.display())}</p>
+            })}
+        </div>
     }
 }
 

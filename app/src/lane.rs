@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::rc::Rc;
 use till_core::cart::{Cart, Parked, ParkedCart, Totals};
-use till_core::catalogue::Catalogue;
+use till_core::catalogue::{Catalogue, Product};
 use till_core::event::{new_id, Event, EventBody, EVENT_VERSION};
 use till_core::exchange::{Exchange, ExchangeError, ExchangeOrder};
 use till_core::money::Money;
@@ -559,7 +559,6 @@ impl Till {
         reason: String,
         approved_by: Option<String>,
     ) -> Result<Refund, String> {
-        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
         let previous = idb::refunds_of(sale.id).await.map_err(|e| e.to_string())?;
         let order = ReturnOrder {
             lines,
@@ -567,6 +566,63 @@ impl Till {
             reason,
             approved_by,
         };
+        self.book_refund(|ck, store| Refund::against(ck, store, &sale, &previous, order.clone()))
+            .await
+    }
+
+    /// The product a scanned or typed code names (a JAN/EAN/UPC, a SKU, or a name).
+    pub fn product_for(&self, raw: &str) -> Result<Product, String> {
+        use till_core::barcode::{classify_with, Scan, ScannerProfile};
+        let raw = raw.trim();
+        let layouts = self
+            .lane
+            .with_untracked(|l| l.as_ref().map(|l| l.store.label_layouts.clone()))
+            .unwrap_or_default();
+        let found = match classify_with(raw, &ScannerProfile::default(), &layouts)
+            .map_err(|e| e.to_string())?
+        {
+            Scan::Gtin(g) => self.catalogue.with_untracked(|c| c.by_gtin(&g).cloned()),
+            Scan::Gs1(g) => g
+                .gtin
+                .as_ref()
+                .or(g.contained.as_ref())
+                .and_then(|g| self.catalogue.with_untracked(|c| c.by_gtin(g).cloned())),
+            Scan::Embedded(e) => self
+                .catalogue
+                .with_untracked(|c| c.by_sku(&e.item).cloned()),
+            Scan::Code(code, _) => self.catalogue.with_untracked(|c| c.by_sku(&code).cloned()),
+            Scan::Text(_) => self
+                .catalogue
+                .with_untracked(|c| c.search(raw, 1).into_iter().next().cloned()),
+        };
+        found.ok_or_else(|| format!("No product matches “{raw}”"))
+    }
+
+    /// Take items back without a receipt, at today's price, in cash: core refuses it without
+    /// an approver (`approved_by`), so the caller gets a manager's approval first.
+    pub async fn refund_without_receipt(
+        self,
+        items: Vec<(Product, Decimal)>,
+        reason: String,
+        approved_by: Option<String>,
+    ) -> Result<Refund, String> {
+        let order = ReturnOrder {
+            lines: Vec::new(),
+            to: RefundTo::OriginalTenders,
+            reason,
+            approved_by,
+        };
+        self.book_refund(|ck, store| Refund::without_receipt(ck, store, &items, order.clone()))
+            .await
+    }
+
+    /// Build a refund with the next numbers and commit it with its outbox event and the stock
+    /// coming back, in one transaction.
+    async fn book_refund(
+        self,
+        make: impl Fn(Checkout<'_>, &StoreSettings) -> Result<Refund, RefundError>,
+    ) -> Result<Refund, String> {
+        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
         let at_ms = now_ms() as i64;
         let id = new_id(at_ms as u64, random_bytes());
         let build = |c: Counters| -> Result<(Refund, Event), RefundError> {
@@ -576,13 +632,7 @@ impl Till {
                 at_ms,
                 counters: c,
             };
-            let refund = Refund::against(
-                next.checkout(),
-                &lane.store,
-                &sale,
-                &previous,
-                order.clone(),
-            )?;
+            let refund = make(next.checkout(), &lane.store)?;
             let event = next.event(EventBody::RefundIssued(refund.clone()));
             Ok((refund, event))
         };
