@@ -48,6 +48,8 @@ pub enum EventBody {
     CustomerCreated(Customer),
     /// A manager approved something a cashier may not do alone (audit trail).
     Approved(Approval),
+    /// Money put on a gift card (not a sale: the store owes it until the card is used).
+    GiftCardLoaded(crate::gift_card::GiftCardLoad),
 }
 
 impl Event {
@@ -63,6 +65,7 @@ impl Event {
             EventBody::StockAdjusted(_) => "stock_adjusted",
             EventBody::CustomerCreated(_) => "customer_created",
             EventBody::Approved(_) => "approved",
+            EventBody::GiftCardLoaded(_) => "gift_card_loaded",
         }
     }
 
@@ -112,6 +115,23 @@ impl Event {
             EventBody::RefundIssued(r) => r.stock_deltas(),
             EventBody::SaleVoided(v) => v.stock_deltas(),
             EventBody::StockAdjusted(a) => vec![(a.sku.clone(), a.delta)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Gift card balance movements: a load adds, a payment by card takes off, a refund to a card
+    /// or a void of a sale paid by card puts back.
+    pub fn gift_card_deltas(&self) -> Vec<(String, rust_decimal::Decimal)> {
+        use rust_decimal::Decimal;
+        match &self.body {
+            EventBody::GiftCardLoaded(l) => vec![(l.code.clone(), l.amount.amount)],
+            EventBody::SaleCompleted(s) => crate::gift_card::movements(&s.tenders, -Decimal::ONE),
+            EventBody::RefundIssued(r) => crate::gift_card::movements(&r.tenders, Decimal::ONE),
+            EventBody::SaleVoided(v) => v
+                .gift_cards
+                .iter()
+                .map(|(code, m)| (code.clone(), m.amount))
+                .collect(),
             _ => Vec::new(),
         }
     }

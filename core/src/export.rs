@@ -215,6 +215,36 @@ pub fn sale_postings(
     Ok(out)
 }
 
+/// The postings of a gift card load: the money taken debited, the card's liability credited.
+pub fn gift_card_postings(
+    load: &crate::gift_card::GiftCardLoad,
+    accounts: &JournalAccounts,
+) -> Result<Vec<Posting>, MoneyError> {
+    let mut out = Vec::with_capacity(load.tenders.len() + 1);
+    for t in &load.tenders {
+        let amount = if t.is_cash() {
+            t.amount().checked_sub(load.change)?
+        } else {
+            t.amount()
+        };
+        out.push(posting(
+            tender_account(t, accounts),
+            amount,
+            None,
+            &t.label(),
+            true,
+        ));
+    }
+    out.push(posting(
+        accounts.gift_card.clone(),
+        load.amount,
+        None,
+        &format!("gift card {}", load.code),
+        false,
+    ));
+    Ok(out)
+}
+
 /// The postings of a refund: the sale's entry the other way round, for what came back.
 pub fn refund_postings(
     refund: &Refund,
@@ -362,6 +392,11 @@ pub fn journal_csv(
                 ),
                 None => continue,
             },
+            EventBody::GiftCardLoaded(l) => (
+                l.business_day.clone(),
+                format!("gift card {}", l.code),
+                gift_card_postings(l, accounts)?,
+            ),
             _ => continue,
         };
         for p in postings {
@@ -426,7 +461,7 @@ mod tests {
 
     proptest! {
         /// Invariant: every sale's journal entry balances to the yen, whatever its lines,
-        /// discounts, tenders and tip, and its refund's entry balances too.
+        /// discounts, tenders and tip; its refund's entry and a gift card load balance too.
         #[test]
         fn every_entry_balances(
             prices in proptest::collection::vec(1i64..5_000, 1..5),
@@ -458,6 +493,8 @@ mod tests {
             let order = ReturnOrder { lines: vec![ReturnLine { line: 0, qty: Decimal::ONE }], to: RefundTo::OriginalTenders, reason: "r".into(), approved_by: None };
             let refund = Refund::against(ck(2, "L1-000002"), &store, &sale, &[], order).unwrap();
             prop_assert!(balanced(&refund_postings(&refund, TaxMode::Inclusive, &accounts).unwrap()));
+            let load = crate::gift_card::GiftCardLoad::new("2026-12-01", "GC00010002", total, vec![Tender::Cash { tendered: total.checked_add(yen(1000)).unwrap() }], None).unwrap();
+            prop_assert!(balanced(&gift_card_postings(&load, &accounts).unwrap()));
         }
     }
 

@@ -13,6 +13,7 @@ pub mod escpos;
 pub mod event;
 pub mod exchange;
 pub mod export;
+pub mod gift_card;
 pub mod money;
 pub mod pole;
 pub mod printer;

@@ -111,6 +111,7 @@ pub enum ShiftRecord {
     Closed(ShiftClosed),
     Sale(crate::sale::Sale),
     Refund(crate::refund::Refund),
+    GiftCardLoaded(crate::gift_card::GiftCardLoad),
 }
 
 impl ShiftRecord {
@@ -122,6 +123,7 @@ impl ShiftRecord {
             EventBody::ShiftClosed(c) => ShiftRecord::Closed(c.clone()),
             EventBody::SaleCompleted(s) => ShiftRecord::Sale(s.clone()),
             EventBody::RefundIssued(r) => ShiftRecord::Refund(r.clone()),
+            EventBody::GiftCardLoaded(l) => ShiftRecord::GiftCardLoaded(l.clone()),
             _ => return None,
         })
     }
@@ -152,6 +154,12 @@ pub struct ShiftReport {
     /// Tips the customers added (in the tenders above, not in net sales): owed to the staff.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tips: Option<Money>,
+    /// Money put on gift cards (in the tenders above, not in net sales: the store owes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift_cards_sold: Option<Money>,
+    /// The cash part of that, which is in the drawer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cash_from_gift_cards: Option<Money>,
 }
 
 impl ShiftReport {
@@ -193,6 +201,8 @@ impl ShiftReport {
             counted: None,
             over_short: None,
             tips: None,
+            gift_cards_sold: None,
+            cash_from_gift_cards: None,
         };
         for record in &records[start + 1..] {
             match record {
@@ -236,6 +246,21 @@ impl ShiftReport {
                         add_tax(&mut r.tax, t, true)?;
                     }
                 }
+                ShiftRecord::GiftCardLoaded(l) => {
+                    r.gift_cards_sold =
+                        Some(r.gift_cards_sold.unwrap_or(zero).checked_add(l.amount)?);
+                    for t in &l.tenders {
+                        let amount = if t.is_cash() {
+                            let kept = t.amount().checked_sub(l.change)?;
+                            r.cash_from_gift_cards =
+                                Some(r.cash_from_gift_cards.unwrap_or(zero).checked_add(kept)?);
+                            kept
+                        } else {
+                            t.amount()
+                        };
+                        add_to(&mut r.tenders, &tender_kind(t), amount)?;
+                    }
+                }
                 ShiftRecord::CashMoved(m) if m.shift_id == shift_id => match m.direction {
                     Direction::In => r.cash_in = r.cash_in.checked_add(m.amount)?,
                     Direction::Out => r.cash_out = r.cash_out.checked_add(m.amount)?,
@@ -250,6 +275,7 @@ impl ShiftReport {
         r.expected_cash = r
             .float
             .checked_add(r.cash_sales)?
+            .checked_add(r.cash_from_gift_cards.unwrap_or(zero))?
             .checked_sub(r.cash_refunds)?
             .checked_add(r.cash_in)?
             .checked_sub(r.cash_out)?;
@@ -497,6 +523,24 @@ mod tests {
             x.tenders,
             vec![("Cash".into(), yen(1150)), ("Card VISA".into(), yen(1200))]
         );
+        // A ¥3,000 gift card sold for cash (¥5,000 handed over): in the drawer, not in sales.
+        let load = crate::gift_card::GiftCardLoad::new(
+            "2026-12-01",
+            "GC00010002",
+            yen(3000),
+            vec![Tender::Cash {
+                tendered: yen(5000),
+            }],
+            None,
+        )
+        .unwrap();
+        let mut with_card = events.clone();
+        with_card.push(ev(4, EventBody::GiftCardLoaded(load)));
+        let x = ShiftReport::from_events(shift, &with_card).unwrap();
+        assert_eq!(x.net_sales, yen(2000));
+        assert_eq!(x.gift_cards_sold, Some(yen(3000)));
+        assert_eq!(x.expected_cash, yen(1000 + 1150 + 3000));
+        assert_eq!(x.tenders[0], ("Cash".into(), yen(4150)));
     }
 
     #[test]

@@ -18,7 +18,8 @@ use uuid::Uuid;
 
 /// Version of the push/pull messages. The edge answers older versions it still supports.
 /// 2: pulls carry staff (`Change::Staff`); a lane that says nothing, or 1, is not sent them.
-pub const PROTOCOL_VERSION: u16 = 2;
+/// 3: pulls carry gift card balances (`Change::GiftCard`).
+pub const PROTOCOL_VERSION: u16 = 3;
 /// Most events a lane sends in one push.
 pub const MAX_PUSH_EVENTS: usize = 500;
 
@@ -73,6 +74,12 @@ pub enum Change {
     Customer(crate::customer::Customer),
     /// A member of staff added or changed by the owner (protocol 2 and later).
     Staff(crate::staff::StaffMember),
+    /// A gift card's balance as the edge knows it (every lane's booked loads and payments). The
+    /// lane shows this plus its own movements still in the outbox.
+    GiftCard {
+        code: String,
+        balance: Decimal,
+    },
     /// A kind of change this lane's version does not know: skipped, so an old lane keeps
     /// syncing with a newer edge while a roll-out is half done (see `lenient_changes`).
     #[serde(skip)]
@@ -96,6 +103,11 @@ fn lenient_changes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Change>
         sku: String,
         qty: Decimal,
     }
+    #[derive(Deserialize)]
+    struct CardData {
+        code: String,
+        balance: Decimal,
+    }
     fn data<T: serde::de::DeserializeOwned>(raw: Option<Box<RawValue>>) -> serde_json::Result<T> {
         serde_json::from_str(raw.as_deref().map_or("null", RawValue::get))
     }
@@ -112,6 +124,13 @@ fn lenient_changes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Change>
                     Change::Stock {
                         sku: s.sku,
                         qty: s.qty,
+                    }
+                }
+                "gift_card" => {
+                    let g: CardData = data(r.data).map_err(D::Error::custom)?;
+                    Change::GiftCard {
+                        code: g.code,
+                        balance: g.balance,
                     }
                 }
                 _ => Change::Unknown,
@@ -225,6 +244,16 @@ pub fn check<L: Ledger>(
         EventBody::StockAdjusted(a) => a.validate().map_err(|e| e.to_string()),
         EventBody::CustomerCreated(c) => c.validate().map_err(|e| e.to_string()),
         EventBody::Approved(a) => a.validate(),
+        EventBody::GiftCardLoaded(l) if l.amount.currency != store.currency => Err(format!(
+            "the gift card was loaded in {}, not the store's currency",
+            l.amount.currency
+        )),
+        EventBody::GiftCardLoaded(l)
+            if l.business_day != crate::time::business_day(ev.at_ms, store.utc_offset_minutes) =>
+        {
+            Err("the gift card load's business day does not match its time".into())
+        }
+        EventBody::GiftCardLoaded(l) => l.verify(),
         EventBody::CashMoved(m) if m.amount.currency != store.currency => Err(format!(
             "cash moved in {}, not the store's currency",
             m.amount.currency
@@ -437,7 +466,7 @@ mod tests {
     #[test]
     fn a_lane_skips_kinds_of_change_it_does_not_know() {
         let page: PullResponse = serde_json::from_str(
-            r#"{"changes":[{"kind":"gift_card","data":{"id":"g1"}},{"kind":"stock","data":{"sku":"a","qty":"3"}}],"cursor":9,"more":false}"#,
+            r#"{"changes":[{"kind":"loyalty_points","data":{"id":"g1"}},{"kind":"stock","data":{"sku":"a","qty":"3"}}],"cursor":9,"more":false}"#,
         )
         .unwrap();
         assert_eq!(page.changes[0], Change::Unknown);

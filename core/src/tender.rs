@@ -63,6 +63,8 @@ pub enum TenderError {
     MissingApproval,
     #[error("a tender needs a name")]
     MissingName,
+    #[error("that is not one of the store's gift card numbers (8 to 20 letters and digits)")]
+    BadGiftCard,
     #[error(transparent)]
     Money(#[from] MoneyError),
 }
@@ -117,7 +119,12 @@ impl Tender {
                 }
                 vec![brand, approval]
             }
-            Tender::GiftCard { card_id, .. } => vec![card_id],
+            Tender::GiftCard { card_id, .. } => {
+                if crate::gift_card::check_code(card_id).as_deref() != Ok(card_id.as_str()) {
+                    return Err(TenderError::BadGiftCard);
+                }
+                vec![card_id]
+            }
             Tender::StoreCredit { customer_id, .. } => vec![customer_id],
             Tender::Other { name, .. } => {
                 if name.trim().is_empty() {
@@ -268,7 +275,7 @@ mod tests {
                 card(280),
                 Tender::GiftCard {
                     amount: yen(1_000),
-                    card_id: "G-1".into(),
+                    card_id: "GC00010001".into(),
                 },
             ],
             None,

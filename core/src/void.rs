@@ -42,6 +42,9 @@ pub struct SaleVoid {
     pub approved_by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_id: Option<String>,
+    /// Gift card payments of the sale, put back on their cards.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gift_cards: Vec<(String, crate::money::Money)>,
 }
 
 impl SaleVoid {
@@ -74,6 +77,16 @@ impl SaleVoid {
             reason: reason.trim().to_string(),
             approved_by: approved_by.to_string(),
             staff_id: staff_id.map(str::to_string),
+            gift_cards: sale
+                .tenders
+                .iter()
+                .filter_map(|t| match t {
+                    crate::tender::Tender::GiftCard { amount, card_id } => {
+                        Some((card_id.clone(), *amount))
+                    }
+                    _ => None,
+                })
+                .collect(),
         })
     }
 

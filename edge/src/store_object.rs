@@ -66,6 +66,10 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX IF NOT EXISTS day_products_by_net ON day_products(business_day, net_minor);",
     // 8: exports read a range of business days.
     "CREATE INDEX IF NOT EXISTS events_by_day ON events(business_day, store_seq);",
+    // 9: gift card balances (a sum of loads, payments and refunds, like stock), passed on to
+    // lanes by pull.
+    "CREATE TABLE IF NOT EXISTS gift_cards (code TEXT PRIMARY KEY, balance TEXT NOT NULL, version INTEGER NOT NULL);
+     CREATE INDEX IF NOT EXISTS gift_cards_by_version ON gift_cards(version);",
 ];
 
 fn migrate(sql: &SqlStorage) -> Result<()> {
@@ -360,21 +364,38 @@ impl SqlLedger<'_> {
     }
 
     fn add_stock(&mut self, sku: &str, delta: Decimal) -> Result<()> {
-        let rows: Vec<QtyRow> = self
-            .sql
-            .exec("SELECT qty FROM stock WHERE sku = ?", vec![sku.into()])?
-            .to_array()?;
+        self.add_to_sum(
+            "SELECT qty FROM stock WHERE sku = ?",
+            "INSERT INTO stock (sku, qty, version) VALUES (?, ?, ?) ON CONFLICT(sku) DO UPDATE SET qty = excluded.qty, version = excluded.version",
+            sku,
+            delta,
+        )
+    }
+
+    fn add_gift_card(&mut self, code: &str, delta: Decimal) -> Result<()> {
+        self.add_to_sum(
+            "SELECT balance AS qty FROM gift_cards WHERE code = ?",
+            "INSERT INTO gift_cards (code, balance, version) VALUES (?, ?, ?) ON CONFLICT(code) DO UPDATE SET balance = excluded.balance, version = excluded.version",
+            code,
+            delta,
+        )
+    }
+
+    /// Add `delta` to a running sum kept as exact decimal text (a stock level, a card balance);
+    /// the row gets the next change version so lanes pull it.
+    fn add_to_sum(&mut self, read: &str, write: &str, key: &str, delta: Decimal) -> Result<()> {
+        let rows: Vec<QtyRow> = self.sql.exec(read, vec![key.into()])?.to_array()?;
         let current = rows
             .first()
             .and_then(|r| r.qty.parse::<Decimal>().ok())
             .unwrap_or(Decimal::ZERO);
         let next = current
             .checked_add(delta)
-            .ok_or_else(|| Error::from("stock quantity overflow"))?;
+            .ok_or_else(|| Error::from("a running total overflowed"))?;
         self.version += 1;
         self.sql.exec(
-            "INSERT INTO stock (sku, qty, version) VALUES (?, ?, ?) ON CONFLICT(sku) DO UPDATE SET qty = excluded.qty, version = excluded.version",
-            vec![sku.into(), next.to_string().into(), SqlStorageValue::try_from_i64(self.version)?],
+            write,
+            vec![key.into(), next.to_string().into(), SqlStorageValue::try_from_i64(self.version)?],
         )?;
         Ok(())
     }
@@ -551,6 +572,9 @@ impl Ledger for SqlLedger<'_> {
         for (sku, delta) in ev.stock_deltas() {
             self.add_stock(&sku, delta)?;
         }
+        for (code, delta) in ev.gift_card_deltas() {
+            self.add_gift_card(&code, delta)?;
+        }
         if let EventBody::CustomerCreated(c) = &ev.body {
             self.version += 1;
             let body = serde_json::to_string(c).map_err(|e| Error::from(e.to_string()))?;
@@ -658,11 +682,17 @@ fn pull(sql: &SqlStorage, cursor: u64, limit: usize, protocol: u16) -> Result<Pu
     } else {
         ""
     };
+    // Gift card balances go to lanes that read them (protocol 3 on).
+    let cards = if protocol >= 3 {
+        " UNION ALL SELECT 'gift_card', code, version, balance FROM gift_cards WHERE version > ?1"
+    } else {
+        ""
+    };
     let changed = format!(
         "SELECT 'product' AS kind, sku AS key, version, body FROM products WHERE version > ?1
          UNION ALL SELECT 'stock', sku, version, qty FROM stock WHERE version > ?1
          UNION ALL SELECT 'settings', '', version, body FROM settings WHERE version > ?1
-         UNION ALL SELECT 'customer', id, version, body FROM customers WHERE version > ?1{staff}"
+         UNION ALL SELECT 'customer', id, version, body FROM customers WHERE version > ?1{staff}{cards}"
     );
     let rows: Vec<ChangeRow> = sql
         .exec(
@@ -694,6 +724,10 @@ fn pull(sql: &SqlStorage, cursor: u64, limit: usize, protocol: u16) -> Result<Pu
             },
             "customer" => Change::Customer(serde_json::from_str(&row.body).map_err(|e| bad(&e))?),
             "staff" => Change::Staff(serde_json::from_str(&row.body).map_err(|e| bad(&e))?),
+            "gift_card" => Change::GiftCard {
+                code: row.key,
+                balance: row.body.parse().map_err(|e| bad(&e))?,
+            },
             _ => Change::Settings(serde_json::from_str(&row.body).map_err(|e| bad(&e))?),
         });
     }

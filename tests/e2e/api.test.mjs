@@ -32,7 +32,7 @@ test('health answers', async () => {
   const r = await call('GET', '/api/health');
   assert.equal(r.status, 200);
   assert.equal(r.body.ok, true);
-  assert.equal(r.body.protocol, 2);
+  assert.equal(r.body.protocol, 3);
 });
 
 test('hostile bodies get clear JSON errors', async () => {
