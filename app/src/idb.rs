@@ -249,11 +249,12 @@ pub async fn store_changes(
     products: &[Product],
     stock: &[(String, till_core::Decimal)],
     customers: &[Customer],
+    cards: &[(String, till_core::Decimal)],
     cursor: u64,
 ) -> Result<()> {
     let db = db().await?;
     let tx = db
-        .transaction([CATALOGUE, STOCK, CUSTOMERS, PENDING, KV])
+        .transaction([CATALOGUE, STOCK, CUSTOMERS, PENDING, KV, OUTBOX])
         .with_mode(TransactionMode::Readwrite)
         .build()
         .map_err(IdbError::from_any)?;
@@ -289,6 +290,26 @@ pub async fn store_changes(
                 .map_err(IdbError::from_any)?;
         }
     }
+    if !cards.is_empty() {
+        // The edge's balance plus this lane's own card movements it has not counted yet.
+        let unsent: Vec<Event> = read_all(&tx, OUTBOX).await?;
+        let mut own = CardBalances::new();
+        for (code, delta) in unsent.iter().flat_map(Event::gift_card_deltas) {
+            *own.entry(code).or_default() += delta;
+        }
+        let kv = tx.object_store(KV).map_err(IdbError::from_any)?;
+        let mut known: CardBalances = read(&kv, keys::GIFT_CARDS).await?.unwrap_or_default();
+        for (code, balance) in cards {
+            known.insert(
+                code.clone(),
+                *balance + own.get(code).copied().unwrap_or_default(),
+            );
+        }
+        kv.put(to_js(&known)?)
+            .with_key(keys::GIFT_CARDS.to_string())
+            .primitive()
+            .map_err(IdbError::from_any)?;
+    }
     tx.object_store(KV)
         .map_err(IdbError::from_any)?
         .put(to_js(&cursor)?)
@@ -322,6 +343,36 @@ pub mod keys {
     pub const PARKED: &str = "parked";
     pub const STAFF: &str = "staff";
     pub const PIN_GUARD: &str = "pin_guard";
+    /// Gift card balances as this lane knows them: the edge's, plus this lane's movements the
+    /// edge has not counted yet.
+    pub const GIFT_CARDS: &str = "gift_cards";
+}
+
+/// Gift card balances by card number.
+pub type CardBalances = std::collections::BTreeMap<String, till_core::Decimal>;
+
+/// Move the lane's gift card balances by what `event` does to them, in its transaction.
+async fn apply_card_moves(tx: &Transaction<'_>, event: &Event) -> Result<()> {
+    let moves = event.gift_card_deltas();
+    if moves.is_empty() {
+        return Ok(());
+    }
+    let kv = tx.object_store(KV).map_err(IdbError::from_any)?;
+    let mut cards: CardBalances = read(&kv, keys::GIFT_CARDS).await?.unwrap_or_default();
+    for (code, delta) in moves {
+        *cards.entry(code).or_default() += delta;
+    }
+    kv.put(to_js(&cards)?)
+        .with_key(keys::GIFT_CARDS.to_string())
+        .primitive()
+        .map_err(IdbError::from_any)?;
+    Ok(())
+}
+
+/// A gift card's balance on this lane (`None`: this lane has never heard of the card).
+pub async fn gift_card_balance(code: &str) -> Result<Option<till_core::Decimal>> {
+    let cards: CardBalances = get(keys::GIFT_CARDS).await?.unwrap_or_default();
+    Ok(cards.get(code).copied())
 }
 
 /// Commit a sale: read the counters, let `make` build the sale and its event with the next
@@ -423,6 +474,7 @@ async fn write_record<R: Record>(
         .primitive()
         .map_err(IdbError::from_any)?;
     put_event(tx, event, journal)?;
+    apply_card_moves(tx, event).await?;
     let moves = record.stock_deltas();
     tx.object_store(PENDING)
         .map_err(IdbError::from_any)?
@@ -548,6 +600,7 @@ pub async fn append_event(
             .map_err(IdbError::from_any)?;
     }
     put_event(&tx, &event, journal != Journal::No)?;
+    apply_card_moves(&tx, &event).await?;
     let next = Counters {
         lane_seq: event.lane_seq,
         ..counters

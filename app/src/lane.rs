@@ -424,6 +424,40 @@ impl Till {
         Ok((refund, sale))
     }
 
+    /// A gift card's balance as this lane knows it (zero for a card it has never seen).
+    pub async fn gift_card_balance(&self, code: &str) -> Result<(String, Money), String> {
+        let code = till_core::gift_card::check_code(code).map_err(|e| e.to_string())?;
+        let currency = self
+            .currency_zero()
+            .map(|z| z.currency)
+            .ok_or("this lane is not paired")?;
+        let balance = idb::gift_card_balance(&code)
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
+        Ok((code, Money::new(balance, currency)))
+    }
+
+    /// Put money on a gift card, paid with `tenders`: journalled (a cash load is in the drawer)
+    /// with the card's new balance in the same transaction.
+    pub async fn load_gift_card(
+        self,
+        code: &str,
+        amount: Money,
+        tenders: Vec<Tender>,
+    ) -> Result<till_core::gift_card::GiftCardLoad, String> {
+        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let day = till_core::time::business_day(now_ms() as i64, lane.store.utc_offset_minutes);
+        let staff_id = self
+            .cashier
+            .with_untracked(|c| c.as_ref().map(|c| c.id.clone()));
+        let load = till_core::gift_card::GiftCardLoad::new(&day, code, amount, tenders, staff_id)
+            .map_err(|e| e.to_string())?;
+        self.record_event(&lane, EventBody::GiftCardLoaded(load.clone()), false)
+            .await?;
+        Ok(load)
+    }
+
     /// Put the open cart aside (saved before the cart is cleared, so a crash in between leaves
     /// it parked and open, never lost).
     pub async fn park(self) -> Result<(), String> {
@@ -916,6 +950,7 @@ impl Till {
             let (mut products, mut stock, mut customers, mut settings) =
                 (Vec::new(), Vec::new(), Vec::new(), None);
             let mut staff = Vec::new();
+            let mut cards = Vec::new();
             for change in page.changes {
                 match change {
                     Change::Product(p) => products.push(p),
@@ -923,6 +958,7 @@ impl Till {
                     Change::Customer(c) => customers.push(c),
                     Change::Settings(s) => settings = Some(s),
                     Change::Staff(m) => staff.push(m),
+                    Change::GiftCard { code, balance } => cards.push((code, balance)),
                     // A kind a newer edge sends that this version does not know.
                     Change::Unknown => {}
                 }
@@ -940,7 +976,7 @@ impl Till {
                 tabs::post(&Message::Roster(roster.clone()));
                 self.set_roster(roster);
             }
-            idb::store_changes(&products, &stock, &customers, page.cursor)
+            idb::store_changes(&products, &stock, &customers, &cards, page.cursor)
                 .await
                 .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
             if !products.is_empty() {

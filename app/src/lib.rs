@@ -8,6 +8,7 @@ mod devices;
 mod discount;
 mod display;
 mod files;
+pub mod gift;
 mod hid;
 mod history;
 mod idb;

@@ -24,6 +24,8 @@ pub fn TillPage() -> impl IntoView {
     provide_context(receipts);
     let shift_panel = crate::shift::ShiftPanelOpen(RwSignal::new(false));
     provide_context(shift_panel);
+    let gift_panel = crate::gift::GiftPanel(RwSignal::new(false));
+    provide_context(gift_panel);
     leptos::task::spawn_local(till.start());
     let hub = crate::devices::DeviceHub::new();
     provide_context(hub);
@@ -130,6 +132,8 @@ pub fn TillPage() -> impl IntoView {
                     hub.panel.set(false);
                 } else if shift_panel.0.get_untracked() {
                     shift_panel.0.set(false);
+                } else if gift_panel.0.get_untracked() {
+                    gift_panel.0.set(false);
                 } else if receipts.open.with_untracked(Option::is_some) {
                     receipts.open.set(None);
                 } else {
@@ -282,6 +286,7 @@ pub fn TillPage() -> impl IntoView {
             <crate::history::ReceiptsPanel/>
             <crate::shift::ShiftPanel/>
             <Show when=move || hub.panel.get()><crate::devices::DevicesPanel/></Show>
+            <Show when=move || gift_panel.0.get()><crate::gift::GiftCardsPanel/></Show>
             {move || till.open.with(|o| o.exchange.as_ref().map(|x| {
                 let n: Decimal = x.lines.iter().map(|l| l.qty).sum();
                 view! {
@@ -302,6 +307,7 @@ pub fn TillPage() -> impl IntoView {
                 <crate::staff::CashierChip/>
                 <button id="open-history" class="small" on:click=move |_| receipts.open.set(Some(String::new()))>"Receipts " <kbd>"F3"</kbd></button>
                 <button id="devices" class="small" on:click=move |_| hub.panel.set(true)>"Devices"</button>
+                <button id="gift-cards" class="small" on:click=move |_| gift_panel.0.set(true)>"Gift cards"</button>
                 <button id="shift" class="small" on:click=move |_| shift_panel.0.set(true)>
                     {move || if till.shift.with(Option::is_some) { "Shift " } else { "Open shift " }} <kbd>"F6"</kbd>
                 </button>
@@ -749,6 +755,59 @@ fn PayPanel(
             Err(e) => error.set(Some(e.to_string())),
         }
     };
+    // A gift card: it pays up to what this lane knows is on it (less what this payment has
+    // already taken from it).
+    let gift_code = RwSignal::new(String::new());
+    let gift_amount = RwSignal::new(String::new());
+    let gift_balance = RwSignal::new(None::<String>);
+    let add_gift = move |_| {
+        let Some(amount) = taken_amount(gift_amount) else {
+            return;
+        };
+        let code = gift_code.get_untracked();
+        leptos::task::spawn_local(async move {
+            let (code, balance) = match till.gift_card_balance(&code).await {
+                Ok(b) => b,
+                Err(e) => return error.set(Some(e)),
+            };
+            let used = Money::sum(
+                balance.currency,
+                taken.with_untracked(|t| {
+                    t.iter()
+                        .filter(
+                            |t| matches!(t, Tender::GiftCard { card_id, .. } if *card_id == code),
+                        )
+                        .map(Tender::amount)
+                        .collect::<Vec<_>>()
+                }),
+            );
+            let left = used
+                .ok()
+                .and_then(|u| balance.checked_sub(u).ok())
+                .unwrap_or(balance);
+            if let Err(e) = till_core::gift_card::can_pay(left, amount) {
+                gift_balance.set(Some(format!("Card {code}: {}", left.display())));
+                return error.set(Some(e.to_string()));
+            }
+            let tender = Tender::GiftCard {
+                amount,
+                card_id: code.clone(),
+            };
+            match tender.validate() {
+                Ok(()) => {
+                    taken.update(|t| t.push(tender));
+                    gift_balance.set(Some(format!(
+                        "Card {code}: {} left after this",
+                        left.checked_sub(amount).unwrap_or(left).display()
+                    )));
+                    gift_code.set(String::new());
+                    gift_amount.set(String::new());
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
     // Other ways to pay on the store's own terminals: QR wallets and IC e-money.
     let other_name = RwSignal::new(OTHER_TENDERS[0].to_string());
     let other_amount = RwSignal::new(String::new());
@@ -907,6 +966,20 @@ fn PayPanel(
                         <button id="add-card" disabled=move || remaining().is_none_or(|m| m.amount <= Decimal::ZERO) on:click=add_card>
                             "Add card payment"
                         </button>
+                    </div>
+                </details>
+                <details class="gift-form">
+                    <summary>"Gift card"</summary>
+                    <div class="card-fields">
+                        <input id="gift-code" autocomplete="off" placeholder="Card number" aria-label="Gift card number"
+                            prop:value=move || gift_code.get() on:input=move |ev| gift_code.set(event_target_value(&ev))/>
+                        <input id="gift-amount" inputmode="decimal" autocomplete="off" aria-label="Amount to take from the card"
+                            placeholder=move || remaining().map(|m| m.display()).unwrap_or_default()
+                            prop:value=move || gift_amount.get() on:input=move |ev| gift_amount.set(event_target_value(&ev))/>
+                        <button id="add-gift" disabled=move || remaining().is_none_or(|m| m.amount <= Decimal::ZERO) on:click=add_gift>
+                            "Pay with the card"
+                        </button>
+                        <span class="gift-balance" role="status">{move || gift_balance.get()}</span>
                     </div>
                 </details>
                 <details class="other-form">

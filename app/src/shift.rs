@@ -207,6 +207,10 @@ fn ReportView(report: ShiftReport) -> impl IntoView {
             report.refunded.display(),
         ),
     ];
+    if let Some(sold) = report.gift_cards_sold {
+        // Money the store owes until the cards are used: in the tenders, not in sales.
+        rows.push(("Gift cards sold".into(), sold.display()));
+    }
     if let Some(tips) = report.tips {
         // In the tenders and the drawer below, but the staff's, not the store's.
         rows.push(("Tips (for the staff)".into(), tips.display()));
@@ -214,6 +218,13 @@ fn ReportView(report: ShiftReport) -> impl IntoView {
     rows.extend([
         ("Cash from sales".into(), report.cash_sales.display()),
         ("Cash refunded".into(), report.cash_refunds.display()),
+        (
+            "Cash for gift cards".into(),
+            report
+                .cash_from_gift_cards
+                .map(|m| m.display())
+                .unwrap_or_else(|| Money::zero(report.float.currency).display()),
+        ),
         ("Cash in".into(), report.cash_in.display()),
         ("Cash out".into(), report.cash_out.display()),
         (

@@ -395,7 +395,11 @@ impl SqlLedger<'_> {
         self.version += 1;
         self.sql.exec(
             write,
-            vec![key.into(), next.to_string().into(), SqlStorageValue::try_from_i64(self.version)?],
+            vec![
+                key.into(),
+                next.to_string().into(),
+                SqlStorageValue::try_from_i64(self.version)?,
+            ],
         )?;
         Ok(())
     }
@@ -688,11 +692,13 @@ fn pull(sql: &SqlStorage, cursor: u64, limit: usize, protocol: u16) -> Result<Pu
     } else {
         ""
     };
+    // The store object's SQLite allows at most five terms in one compound SELECT: the kinds
+    // are two compounds, each in its own subquery.
     let changed = format!(
-        "SELECT 'product' AS kind, sku AS key, version, body FROM products WHERE version > ?1
+        "SELECT * FROM (SELECT 'product' AS kind, sku AS key, version, body FROM products WHERE version > ?1
          UNION ALL SELECT 'stock', sku, version, qty FROM stock WHERE version > ?1
-         UNION ALL SELECT 'settings', '', version, body FROM settings WHERE version > ?1
-         UNION ALL SELECT 'customer', id, version, body FROM customers WHERE version > ?1{staff}{cards}"
+         UNION ALL SELECT 'settings', '', version, body FROM settings WHERE version > ?1)
+         UNION ALL SELECT * FROM (SELECT 'customer' AS kind, id AS key, version, body FROM customers WHERE version > ?1{staff}{cards})"
     );
     let rows: Vec<ChangeRow> = sql
         .exec(

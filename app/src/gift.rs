@@ -1,0 +1,97 @@
+//! The gift card screen: check a card's balance, and sell or top up a card for cash. (Paying
+//! with a card is on the pay screen.)
+
+use crate::lane::Till;
+use leptos::prelude::*;
+use till_core::money::Money;
+use till_core::sale::Tender;
+use till_core::Decimal;
+
+/// Opens the gift card screen from the sell screen's header.
+#[derive(Clone, Copy)]
+pub struct GiftPanel(pub RwSignal<bool>);
+
+#[component]
+pub fn GiftCardsPanel() -> impl IntoView {
+    let till = expect_context::<Till>();
+    let open = expect_context::<GiftPanel>().0;
+    let code = RwSignal::new(String::new());
+    let amount = RwSignal::new(String::new());
+    let tendered = RwSignal::new(String::new());
+    let said = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let money = move |text: &str, what: &str| -> Result<Money, String> {
+        let zero = till.currency_zero().ok_or("this lane is not paired")?;
+        text.trim()
+            .replace(',', "")
+            .parse::<Decimal>()
+            .map(|v| Money::new(v, zero.currency))
+            .map_err(|_| format!("Type the {what} as a number, e.g. 5000"))
+    };
+    let check = move |_| {
+        let c = code.get_untracked();
+        leptos::task::spawn_local(async move {
+            match till.gift_card_balance(&c).await {
+                Ok((c, balance)) => {
+                    error.set(None);
+                    said.set(Some(format!("Card {c} has {}", balance.display())));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let load = move |_| {
+        let value = match money(&amount.get_untracked(), "amount to load") {
+            Ok(m) => m,
+            Err(e) => return error.set(Some(e)),
+        };
+        // Nothing typed: the customer handed over exactly the amount.
+        let cash = match tendered.get_untracked().trim() {
+            "" => value,
+            t => match money(t, "cash handed over") {
+                Ok(m) => m,
+                Err(e) => return error.set(Some(e)),
+            },
+        };
+        let c = code.get_untracked();
+        leptos::task::spawn_local(async move {
+            let tenders = vec![Tender::Cash { tendered: cash }];
+            match till.load_gift_card(&c, value, tenders).await {
+                Ok(load) => {
+                    let balance = till
+                        .gift_card_balance(&load.code)
+                        .await
+                        .map(|(_, b)| b.display())
+                        .unwrap_or_default();
+                    error.set(None);
+                    said.set(Some(format!(
+                        "Loaded {} on {}: balance {balance} · change {}",
+                        load.amount.display(),
+                        load.code,
+                        load.change.display()
+                    )));
+                    amount.set(String::new());
+                    tendered.set(String::new());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="gift-panel panel" role="dialog" aria-modal="true" aria-label="Gift cards">
+            <h2>"Gift cards"</h2>
+            <input id="card-code" placeholder="Card number (scan or type)" aria-label="Gift card number" autocomplete="off"
+                prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
+            <button id="card-check" on:click=check>"Check balance"</button>
+            <h3>"Sell or top up for cash"</h3>
+            <input id="load-amount" inputmode="decimal" placeholder="Amount to load" aria-label="Amount to load onto the card"
+                prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
+            <input id="load-tendered" inputmode="decimal" placeholder="Cash handed over" aria-label="Cash handed over"
+                prop:value=move || tendered.get() on:input=move |ev| tendered.set(event_target_value(&ev))/>
+            <button id="load-cash" class="primary" on:click=load>"Take cash and load"</button>
+            <p class="card-said" role="status">{move || said.get()}</p>
+            <p class="error" role="alert">{move || error.get()}</p>
+            <button id="close-gift" class="small" on:click=move |_| open.set(false)>"Close " <kbd>"Esc"</kbd></button>
+        </section>
+    }
+}
