@@ -127,6 +127,14 @@ export function killBrowser(dir) {
   try { execFileSync('pkill', ['-KILL', '-f', '--', `--user-data-dir=${dir}`]); } catch {}
 }
 
+/** A till at 1280×800 on `edge` (a demo lane), with the demo catalogue loaded. */
+export async function openTill(browser, log, edge) {
+  const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
+  await till.goto(edge.base);
+  await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
+  return till;
+}
+
 /** A page whose console and errors are recorded, for the failure artifacts. */
 export async function newPage(context, log) {
   const page = await context.newPage();

@@ -3,16 +3,10 @@
 // store, freshly set up, sees the card's balance from the store.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { demoCatalogue, newPage, ownerToday, withTill } from '../harness.mjs';
+import { demoCatalogue, openTill, ownerToday, withTill } from '../harness.mjs';
 
 const yen = (n) => `¥${n.toLocaleString('en-US')}`;
 
-async function openTill(browser, log, edge) {
-  const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
-  await till.goto(edge.base);
-  await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
-  return till;
-}
 
 test('a gift card sold on one lane pays on it, only up to its balance, and the other lanes see the balance', { timeout: 240_000 }, async () => {
   await withTill('gift-card', async ({ edge, browser, log }) => {

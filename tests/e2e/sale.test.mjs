@@ -4,17 +4,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ARTIFACTS, demoCatalogue, newPage, ownerToday, withTill } from '../harness.mjs';
+import { ARTIFACTS, demoCatalogue, newPage, openTill, ownerToday, withTill } from '../harness.mjs';
 
 const yen = (n) => `¥${n.toLocaleString('en-US')}`;
 
-/** A till at 1280×800 on `edge`, with the demo catalogue loaded. */
-async function openTill(browser, log, edge) {
-  const till = await newPage(await browser.newContext({ viewport: { width: 1280, height: 800 } }), log);
-  await till.goto(edge.base);
-  await till.waitForFunction(() => document.querySelector('.catalogue-size')?.textContent === '2000 products', null, { timeout: 30_000 });
-  return till;
-}
 
 test('a sale rung up on the till lands at the edge and shows on /owner', { timeout: 240_000 }, async () => {
   await withTill('sale-to-owner', async ({ edge, browser, log }) => {
