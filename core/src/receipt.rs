@@ -753,6 +753,61 @@ mod tests {
         crate::escpos::text_columns(CodePage::ShiftJis, s)
     }
 
+    /// The other two of the four receipts (ja and en, 58 mm and 80 mm): Japanese on 58 mm paper
+    /// (32 columns) and English on 80 mm paper at 576 dots (48 columns), pair lines padded to
+    /// exactly the paper's width, nothing wider.
+    #[test]
+    fn japanese_on_58_mm_and_english_on_80_mm() {
+        let (sale, store) = sale_with(("おにぎり 鮭", "エコバッグ"));
+        let mut opts = ReceiptOptions::for_store(&store);
+        opts.paper = PaperWidth::Mm58;
+        opts.columns = 32;
+        let bytes = to_escpos(&layout(&sale, &store, &opts), &opts);
+        for (left, right) in [
+            ("※おにぎり 鮭 2 × ¥140", "¥280"),
+            ("お預り(現金)", "¥1,000"),
+            ("お釣り", "¥170"),
+        ] {
+            let pad = 32 - text_columns(left) - text_columns(right);
+            let line = format!("{left}{}{right}", " ".repeat(pad));
+            let line = line.as_str();
+            let mut encoded = sjis(line);
+            encoded.push(0x0A);
+            assert!(find(&bytes, &encoded).is_some(), "missing {line:?}");
+        }
+        // The 58 mm barcode uses narrower modules (GS w 2 → fits 384 dots).
+        assert!(find(&bytes, &[0x1D, 0x6B, 73, 11]).is_some());
+
+        let (sale, mut store) = sale_with(("Onigiri salmon", "Eco bag"));
+        store.locale = "en".into();
+        let mut opts = ReceiptOptions::for_store(&store);
+        opts.paper = PaperWidth::Mm80;
+        opts.columns = 48;
+        let bytes = to_escpos(&layout(&sale, &store, &opts), &opts);
+        // ESC t 19: code page 858; no Kanji mode.
+        assert_eq!(&bytes[..5], [0x1B, 0x40, 0x1B, 0x74, 19]);
+        assert!(!bytes.windows(2).any(|w| w == [0x1C, 0x26]));
+        // In code page 858 ¥ is 0xBE and × is 0x9E.
+        let yen = 0xBE;
+        for (left, right) in [
+            (&b"Onigiri salmon 2 \x9E \xBE140"[..], "280"),
+            (b"Cash", "1,000"),
+            (b"Change", "170"),
+        ] {
+            let mut line = left.to_vec();
+            let pad = 48 - line.len() - 1 - right.len();
+            line.extend(std::iter::repeat_n(b' ', pad));
+            line.push(yen);
+            line.extend_from_slice(right.as_bytes());
+            line.push(0x0A);
+            assert!(
+                find(&bytes, &line).is_some(),
+                "missing {:?}",
+                String::from_utf8_lossy(&line)
+            );
+        }
+    }
+
     #[test]
     fn a_euro_receipt_prints_in_pc858_with_the_qr_link() {
         let (mut sale, mut store) = sale_with(("Croissant", "Café au lait"));
