@@ -1,5 +1,5 @@
-//! The gift card screen: check a card's balance, and sell or top up a card for cash. (Paying
-//! with a card is on the pay screen.)
+//! The gift card screen: check a card's balance, and sell or top up a card for cash or on the
+//! card terminal. (Paying with a gift card is on the pay screen.)
 
 use crate::lane::Till;
 use leptos::prelude::*;
@@ -18,6 +18,10 @@ pub fn GiftCardsPanel() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let amount = RwSignal::new(String::new());
     let tendered = RwSignal::new(String::new());
+    // Paid in cash, or on the card terminal (brand, last 4 and approval code only).
+    let by_card = RwSignal::new(false);
+    let last4 = RwSignal::new(String::new());
+    let approval = RwSignal::new(String::new());
     let said = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let money = move |text: &str, what: &str| -> Result<Money, String> {
@@ -45,17 +49,26 @@ pub fn GiftCardsPanel() -> impl IntoView {
             Ok(m) => m,
             Err(e) => return error.set(Some(e)),
         };
-        // Nothing typed: the customer handed over exactly the amount.
-        let cash = match tendered.get_untracked().trim() {
-            "" => value,
-            t => match money(t, "cash handed over") {
-                Ok(m) => m,
-                Err(e) => return error.set(Some(e)),
-            },
+        let tender = if by_card.get_untracked() {
+            Tender::Card {
+                amount: value,
+                brand: "Card".into(),
+                last4: last4.get_untracked().trim().to_string(),
+                approval: approval.get_untracked().trim().to_string(),
+            }
+        } else {
+            // Nothing typed: the customer handed over exactly the amount.
+            match tendered.get_untracked().trim() {
+                "" => Tender::Cash { tendered: value },
+                t => match money(t, "cash handed over") {
+                    Ok(m) => Tender::Cash { tendered: m },
+                    Err(e) => return error.set(Some(e)),
+                },
+            }
         };
         let c = code.get_untracked();
         leptos::task::spawn_local(async move {
-            let tenders = vec![Tender::Cash { tendered: cash }];
+            let tenders = vec![tender];
             match till.load_gift_card(&c, value, tenders).await {
                 Ok(load) => {
                     let balance = till
@@ -83,12 +96,24 @@ pub fn GiftCardsPanel() -> impl IntoView {
             <input id="card-code" placeholder="Card number (scan or type)" aria-label="Gift card number" autocomplete="off"
                 prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
             <button id="card-check" on:click=check>"Check balance"</button>
-            <h3>"Sell or top up for cash"</h3>
+            <h3>"Sell or top up"</h3>
             <input id="load-amount" inputmode="decimal" placeholder="Amount to load" aria-label="Amount to load onto the card"
                 prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
-            <input id="load-tendered" inputmode="decimal" placeholder="Cash handed over" aria-label="Cash handed over"
-                prop:value=move || tendered.get() on:input=move |ev| tendered.set(event_target_value(&ev))/>
-            <button id="load-cash" class="primary" on:click=load>"Take cash and load"</button>
+            <select id="load-by" aria-label="Paid by" on:change=move |ev| by_card.set(event_target_value(&ev) == "card")>
+                <option value="cash">"Cash"</option>
+                <option value="card">"Card (on the terminal)"</option>
+            </select>
+            <Show when=move || !by_card.get()>
+                <input id="load-tendered" inputmode="decimal" placeholder="Cash handed over" aria-label="Cash handed over"
+                    prop:value=move || tendered.get() on:input=move |ev| tendered.set(event_target_value(&ev))/>
+            </Show>
+            <Show when=move || by_card.get()>
+                <input id="load-last4" inputmode="numeric" maxlength="4" autocomplete="off" placeholder="Last 4" aria-label="Last 4 digits of the card"
+                    prop:value=move || last4.get() on:input=move |ev| last4.set(event_target_value(&ev))/>
+                <input id="load-approval" autocomplete="off" placeholder="Approval code" aria-label="Approval code from the terminal slip"
+                    prop:value=move || approval.get() on:input=move |ev| approval.set(event_target_value(&ev))/>
+            </Show>
+            <button id="load-cash" class="primary" on:click=load>"Take payment and load"</button>
             <p class="card-said" role="status">{move || said.get()}</p>
             <p class="error" role="alert">{move || error.get()}</p>
             <button id="close-gift" class="small" on:click=move |_| open.set(false)>"Close " <kbd>"Esc"</kbd></button>

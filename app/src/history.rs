@@ -223,6 +223,12 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<Refund>);
     let receipts = use_context::<Receipts>();
+    // An exchange's sale: what came back, for its one receipt.
+    let came_back = RwSignal::new(None::<(Refund, String)>);
+    leptos::task::spawn_local(async move {
+        let found = till.exchange_return(&sale.get_value()).await;
+        came_back.set(found);
+    });
     let load_previous = move || {
         leptos::task::spawn_local(async move {
             match till.refunds_of(sale.with_value(|s| s.id)).await {
@@ -308,7 +314,18 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
         match store {
             Some(store) => sale.with_value(|s| {
                 let opts = ReceiptOptions::for_store(&store);
-                receipt::to_html(&receipt::layout(s, &store, &opts))
+                came_back.with(|r| match r {
+                    Some((refund, from)) => receipt::to_html(&receipt::exchange_layout(
+                        receipt::Returned {
+                            refund,
+                            from_receipt: from,
+                        },
+                        s,
+                        &store,
+                        &opts,
+                    )),
+                    None => receipt::to_html(&receipt::layout(s, &store, &opts)),
+                })
             }),
             None => String::new(),
         }
@@ -323,7 +340,10 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
                         let store = till.lane.with_untracked(|l| l.as_ref().map(|l| l.store.clone()));
                         let printed = use_context::<crate::devices::DeviceHub>()
                             .zip(store)
-                            .is_some_and(|(hub, store)| s.with_value(|s| hub.print_receipt(&store, s, None, true)));
+                            .is_some_and(|(hub, store)| s.with_value(|s| came_back.with_untracked(|r| {
+                                let r = r.as_ref().map(|(refund, from)| receipt::Returned { refund, from_receipt: from });
+                                hub.print_receipt(&store, s, r, true)
+                            })));
                         if !printed {
                             crate::print::browser_print();
                         }

@@ -547,6 +547,29 @@ pub async fn sale_by_receipt(receipt_no: &str) -> Result<Option<Sale>> {
     Ok(sales.into_iter().find(|s| s.receipt_no == receipt_no))
 }
 
+/// A sale and a refund this lane made, by id.
+pub async fn sale_by_id(id: uuid::Uuid) -> Result<Option<Sale>> {
+    get_record(SALES, id).await
+}
+
+pub async fn refund_by_id(id: uuid::Uuid) -> Result<Option<Refund>> {
+    get_record(REFUNDS, id).await
+}
+
+async fn get_record<T: DeserializeOwned>(store: &str, id: uuid::Uuid) -> Result<Option<T>> {
+    let db = db().await?;
+    let tx = db.transaction(store).build().map_err(IdbError::from_any)?;
+    let found = tx
+        .object_store(store)
+        .map_err(IdbError::from_any)?
+        .get(id.to_string())
+        .primitive()
+        .map_err(IdbError::from_any)?
+        .await
+        .map_err(IdbError::from_any)?;
+    found.as_ref().map(from_js).transpose()
+}
+
 /// Refunds this lane made against a sale.
 pub async fn refunds_of(sale_id: uuid::Uuid) -> Result<Vec<Refund>> {
     let db = db().await?;

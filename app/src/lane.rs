@@ -352,6 +352,18 @@ impl Till {
         Ok(credit)
     }
 
+    /// For a sale paid partly by returned items: that return and the number of the receipt the
+    /// items came from (for its one receipt, when it is reprinted).
+    pub async fn exchange_return(&self, sale: &Sale) -> Option<(Refund, String)> {
+        let refund_id = sale.tenders.iter().find_map(|t| match t {
+            Tender::Exchange { with, .. } => Some(*with),
+            _ => None,
+        })?;
+        let refund = idb::refund_by_id(refund_id).await.ok().flatten()?;
+        let original = idb::sale_by_id(refund.sale_id?).await.ok().flatten()?;
+        Some((refund, original.receipt_no))
+    }
+
     /// Drop the exchange being rung up (nothing was booked); the cart stays.
     pub fn cancel_exchange(&self) {
         self.open.update(|o| o.exchange = None);

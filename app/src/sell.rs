@@ -277,9 +277,13 @@ pub fn TillPage() -> impl IntoView {
         false,
     );
 
+    // On the whole window, not the page's root: after a panel's button is gone the focus is on
+    // the body, and Esc must still close the panel.
+    let keys = window_event_listener(leptos::ev::keydown, on_key);
+    on_cleanup(move || keys.remove());
     view! {
         <main class="till" data-ready=move || till.ready.get().to_string()
-            on:pointerdown=move |_| till.touch() on:keydown=on_key>
+            on:pointerdown=move |_| till.touch()>
             <Show when=move || till.ready.get() && till.locked()>
                 <crate::staff::SignIn/>
             </Show>

@@ -58,6 +58,7 @@ test('an exchange for a dearer item costs the difference; for a cheaper one give
     // One receipt: what came back first, then the new item.
     const back = receipt.indexOf(`返品 (元レシート ${receiptNo})`);
     assert.ok(back >= 0 && back < receipt.indexOf(a.name) && receipt.indexOf(a.name) < receipt.indexOf(c.name), receipt);
+    const exchangeNo = (await till.locator('.receipt-no').textContent()).trim();
     await till.click('#new-sale');
     assert.equal(await till.locator('.exchange-banner').count(), 0);
 
@@ -79,6 +80,14 @@ test('an exchange for a dearer item costs the difference; for a cheaper one give
     const second = (await till.locator('.receipt-preview').innerText()).replace(/\s+/g, ' ');
     assert.ok(second.includes(`返金 (Cash) ${yen(price(b) - price(d))}`), second);
     await till.click('#new-sale');
+
+    // Found again later, the exchange's receipt still shows what came back.
+    await till.fill('#scan', exchangeNo);
+    await till.press('#scan', 'Enter');
+    const again = till.locator(`.receipt-detail[data-receipt="${exchangeNo}"] .receipt-preview`);
+    await again.locator('text=元レシート').waitFor();
+    assert.ok((await again.innerText()).includes(a.name));
+    await till.keyboard.press('Escape');
 
     // The store booked all five records and refused none; the day moved by the differences.
     await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 30_000 });

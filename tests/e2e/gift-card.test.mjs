@@ -24,6 +24,13 @@ test('a gift card sold on one lane pays on it, only up to its balance, and the o
     await till.fill('#load-tendered', '10000');
     await till.click('#load-cash');
     await till.locator('.card-said', { hasText: `Loaded ${yen(5000)} on GC20260001: balance ${yen(5000)} · change ${yen(5000)}` }).waitFor();
+    // Topped up on the card terminal.
+    await till.selectOption('#load-by', 'card');
+    await till.fill('#load-amount', '1000');
+    await till.fill('#load-last4', '4242');
+    await till.fill('#load-approval', 'A1B2');
+    await till.click('#load-cash');
+    await till.locator('.card-said', { hasText: `Loaded ${yen(1000)} on GC20260001: balance ${yen(6000)}` }).waitFor();
     await till.click('#close-gift');
 
     // The card pays for a sale (what is due, when no amount is typed).
@@ -33,7 +40,7 @@ test('a gift card sold on one lane pays on it, only up to its balance, and the o
     await till.click('.gift-form summary');
     await till.fill('#gift-code', 'GC20260001');
     await till.click('#add-gift');
-    await till.locator('.gift-balance', { hasText: `${yen(5000 - Number(a.price))} left after this` }).waitFor();
+    await till.locator('.gift-balance', { hasText: `${yen(6000 - Number(a.price))} left after this` }).waitFor();
     await till.click('#complete');
     await till.locator('#new-sale').waitFor();
     await till.click('#new-sale');
@@ -44,9 +51,9 @@ test('a gift card sold on one lane pays on it, only up to its balance, and the o
     await till.locator('.cart-line', { hasText: a.name }).waitFor();
     await till.click('.gift-form summary');
     await till.fill('#gift-code', 'GC20260001');
-    await till.fill('#gift-amount', '5000');
+    await till.fill('#gift-amount', '6000');
     await till.click('#add-gift');
-    await till.locator('.pay .error', { hasText: `the card has ${yen(5000 - Number(a.price))} on it` }).waitFor();
+    await till.locator('.pay .error', { hasText: `the card has ${yen(6000 - Number(a.price))} on it` }).waitFor();
     assert.equal(await till.locator('.tender-line').count(), 0);
 
     await till.waitForFunction(() => document.querySelector('.sync-badge')?.dataset.unsynced === '0', null, { timeout: 30_000 });
@@ -60,6 +67,6 @@ test('a gift card sold on one lane pays on it, only up to its balance, and the o
     await other.click('#gift-cards');
     await other.fill('#card-code', 'GC20260001');
     await other.click('#card-check');
-    await other.locator('.card-said', { hasText: `Card GC20260001 has ${yen(5000 - Number(a.price))}` }).waitFor();
+    await other.locator('.card-said', { hasText: `Card GC20260001 has ${yen(6000 - Number(a.price))}` }).waitFor();
   });
 });
