@@ -539,7 +539,7 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
     let editing = RwSignal::new(None::<usize>);
     let discounting = RwSignal::new(None::<Option<usize>>);
     view! {
-        <section class="cart" aria-label="Cart">
+        <section class="cart" aria-label="Cart" tabindex="0">
             <ol class="lines">
                 <For each=lines key=|(i, l)| (*i, l.sku.clone(), l.qty, l.promotions.clone(), l.price_override.as_ref().map(|o| (o.price, o.reason.clone())), l.discount) children=move |(i, line)| {
                     let amount = move || totals.with(|t| t.as_ref().and_then(|t| t.line_amounts.get(i).map(|m| m.display())).unwrap_or_default());

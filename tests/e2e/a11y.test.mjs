@@ -1,5 +1,6 @@
 // Accessibility: axe-core (run inside the real page) finds no serious or critical violations on
-// the till (sell, pay, receipts, shift, locked), the owner's page and the customer display, at the
+// the till (sell, pay, receipts, return without a receipt, shift, devices, gift cards, locked), the
+// owner's page and the customer display, at the
 // three sizes the till is made for.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -30,8 +31,19 @@ test('no serious or critical axe violations on the till, its panels, the owner p
       await till.click('#open-history');
       found.push(...(await violations(till)).map((v) => `receipts ${viewport.width}: ${v}`));
       await till.keyboard.press('Escape');
+      await till.click('#open-history');
+      await till.click('#no-receipt');
+      found.push(...(await violations(till)).map((v) => `return without receipt ${viewport.width}: ${v}`));
+      await till.keyboard.press('Escape');
       await till.click('#shift');
       found.push(...(await violations(till)).map((v) => `shift ${viewport.width}: ${v}`));
+      await till.keyboard.press('Escape');
+      await till.click('#devices');
+      found.push(...(await violations(till)).map((v) => `devices ${viewport.width}: ${v}`));
+      await till.keyboard.press('Escape');
+      await till.click('#gift-cards');
+      found.push(...(await violations(till)).map((v) => `gift cards ${viewport.width}: ${v}`));
+      await till.keyboard.press('Escape');
       await till.context().close();
     }
     // The PIN pad: once the store has staff, the till locks until someone signs in.
