@@ -165,28 +165,19 @@ impl DeviceHub {
         if known.list.is_empty() {
             return;
         }
-        if let Ok(ports) = serial::ports().await {
-            let keys = device::keys(&ports.iter().map(serial::info).collect::<Vec<_>>());
-            for (port, key) in ports.into_iter().zip(keys) {
-                if let Some(d) = known.get(&key) {
-                    self.report(self.attach_serial(d.clone(), port).await);
-                }
+        for (port, key) in keyed(serial::ports().await.unwrap_or_default(), serial::info) {
+            if let Some(d) = known.get(&key) {
+                self.report(self.attach_serial(d.clone(), port).await);
             }
         }
-        if let Ok(found) = hid::devices().await {
-            let keys = device::keys(&found.iter().map(hid::info).collect::<Vec<_>>());
-            for (dev, key) in found.into_iter().zip(keys) {
-                if let Some(d) = known.get(&key) {
-                    self.report(self.attach_hid(d.clone(), dev).await);
-                }
+        for (dev, key) in keyed(hid::devices().await.unwrap_or_default(), hid::info) {
+            if let Some(d) = known.get(&key) {
+                self.report(self.attach_hid(d.clone(), dev).await);
             }
         }
-        if let Ok(found) = usb::devices().await {
-            let keys = device::keys(&found.iter().map(usb::info).collect::<Vec<_>>());
-            for (dev, key) in found.into_iter().zip(keys) {
-                if let Some(d) = known.get(&key) {
-                    self.report(self.attach_usb(d.clone(), dev).await);
-                }
+        for (dev, key) in keyed(usb::devices().await.unwrap_or_default(), usb::info) {
+            if let Some(d) = known.get(&key) {
+                self.report(self.attach_usb(d.clone(), dev).await);
             }
         }
     }
@@ -271,13 +262,7 @@ impl DeviceHub {
     /// Pair a serial scanner or printer (a click: the browser shows its port chooser).
     pub async fn pair_serial(self, role: Role) -> Result<String, DeviceApiError> {
         let port = serial::request().await?;
-        let ports = serial::ports().await?;
-        let keys = device::keys(&ports.iter().map(serial::info).collect::<Vec<_>>());
-        let key = ports
-            .iter()
-            .position(|p| js_sys::Object::is(p, &port))
-            .and_then(|i| keys.get(i).cloned())
-            .unwrap_or_else(|| device::keys(&[serial::info(&port)])[0].clone());
+        let key = key_of(&serial::ports().await?, &port, serial::info);
         let d = self.remember(key, serial::info(&port), role);
         self.attach_serial(d.clone(), port).await?;
         Ok(d.name)
@@ -285,13 +270,7 @@ impl DeviceHub {
 
     pub async fn pair_hid(self) -> Result<String, DeviceApiError> {
         let dev = hid::request().await?;
-        let all = hid::devices().await?;
-        let keys = device::keys(&all.iter().map(hid::info).collect::<Vec<_>>());
-        let key = all
-            .iter()
-            .position(|p| js_sys::Object::is(p, &dev))
-            .and_then(|i| keys.get(i).cloned())
-            .unwrap_or_else(|| device::keys(&[hid::info(&dev)])[0].clone());
+        let key = key_of(&hid::devices().await?, &dev, hid::info);
         let d = self.remember(key, hid::info(&dev), Role::Scanner);
         self.attach_hid(d.clone(), dev).await?;
         Ok(d.name)
@@ -299,13 +278,7 @@ impl DeviceHub {
 
     pub async fn pair_usb(self) -> Result<String, DeviceApiError> {
         let dev = usb::request().await?;
-        let all = usb::devices().await?;
-        let keys = device::keys(&all.iter().map(usb::info).collect::<Vec<_>>());
-        let key = all
-            .iter()
-            .position(|p| js_sys::Object::is(p, &dev))
-            .and_then(|i| keys.get(i).cloned())
-            .unwrap_or_else(|| device::keys(&[usb::info(&dev)])[0].clone());
+        let key = key_of(&usb::devices().await?, &dev, usb::info);
         let d = self.remember(key, usb::info(&dev), Role::Printer);
         self.attach_usb(d.clone(), dev).await?;
         Ok(d.name)
@@ -327,26 +300,29 @@ impl DeviceHub {
         }
         match d.info.transport {
             Transport::Serial => {
-                let ports = serial::ports().await?;
-                let keys = device::keys(&ports.iter().map(serial::info).collect::<Vec<_>>());
-                if let Some((p, _)) = ports.iter().zip(keys).find(|(_, k)| *k == key) {
-                    serial::forget(p).await?;
+                if let Some((p, _)) = keyed(serial::ports().await?, serial::info)
+                    .into_iter()
+                    .find(|(_, k)| *k == key)
+                {
+                    serial::forget(&p).await?;
                 }
             }
             Transport::Hid => {
-                let all = hid::devices().await?;
-                let keys = device::keys(&all.iter().map(hid::info).collect::<Vec<_>>());
-                if let Some((h, _)) = all.iter().zip(keys).find(|(_, k)| *k == key) {
-                    hid::close(h).await;
-                    hid::forget(h).await?;
+                if let Some((h, _)) = keyed(hid::devices().await?, hid::info)
+                    .into_iter()
+                    .find(|(_, k)| *k == key)
+                {
+                    hid::close(&h).await;
+                    hid::forget(&h).await?;
                 }
                 self.listening.update_value(|l| l.retain(|k| *k != key.0));
             }
             Transport::Usb => {
-                let all = usb::devices().await?;
-                let keys = device::keys(&all.iter().map(usb::info).collect::<Vec<_>>());
-                if let Some((u, _)) = all.iter().zip(keys).find(|(_, k)| *k == key) {
-                    usb::forget(u).await?;
+                if let Some((u, _)) = keyed(usb::devices().await?, usb::info)
+                    .into_iter()
+                    .find(|(_, k)| *k == key)
+                {
+                    usb::forget(&u).await?;
                 }
             }
         }
@@ -506,6 +482,25 @@ impl DeviceHub {
         self.printer.drawer(p.printer.drawer_pin);
         Ok(())
     }
+}
+
+/// The devices the browser lists (in its order) with the keys `device::keys` gives them.
+fn keyed<T>(all: Vec<T>, info: fn(&T) -> DeviceInfo) -> Vec<(T, DeviceKey)> {
+    let keys = device::keys(&all.iter().map(info).collect::<Vec<_>>());
+    all.into_iter().zip(keys).collect()
+}
+
+/// The key of `chosen` among the devices the browser lists (on its own if it is not listed).
+fn key_of<T: AsRef<wasm_bindgen::JsValue>>(
+    all: &[T],
+    chosen: &T,
+    info: fn(&T) -> DeviceInfo,
+) -> DeviceKey {
+    let keys = device::keys(&all.iter().map(info).collect::<Vec<_>>());
+    all.iter()
+        .position(|d| js_sys::Object::is(d.as_ref(), chosen.as_ref()))
+        .and_then(|i| keys.get(i).cloned())
+        .unwrap_or_else(|| device::keys(&[info(chosen)])[0].clone())
 }
 
 fn describe(d: &Device) -> String {

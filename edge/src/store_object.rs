@@ -363,6 +363,21 @@ impl SqlLedger<'_> {
         Ok(())
     }
 
+    /// A booked event's body by id, if it is of `kind`.
+    fn event_of_kind(&self, id: Uuid, kind: &str) -> Result<Option<EventBody>> {
+        let rows: Vec<BodyRow> = self
+            .sql
+            .exec(
+                "SELECT body FROM events WHERE id = ? AND kind = ?",
+                vec![id.to_string().into(), kind.into()],
+            )?
+            .to_array()?;
+        rows.first()
+            .map(|r| serde_json::from_str::<Event>(&r.body).map(|e| e.body))
+            .transpose()
+            .map_err(|e| Error::from(format!("stored event {id}: {e}")))
+    }
+
     fn add_stock(&mut self, sku: &str, delta: Decimal) -> Result<()> {
         self.add_to_sum(
             "SELECT qty FROM stock WHERE sku = ?",
@@ -490,21 +505,10 @@ impl Ledger for SqlLedger<'_> {
     }
 
     fn sale(&mut self, id: Uuid) -> Result<Option<Sale>> {
-        let rows: Vec<BodyRow> = self
-            .sql
-            .exec(
-                "SELECT body FROM events WHERE id = ? AND kind = 'sale_completed'",
-                vec![id.to_string().into()],
-            )?
-            .to_array()?;
-        match rows.first().map(|r| serde_json::from_str::<Event>(&r.body)) {
-            Some(Ok(Event {
-                body: EventBody::SaleCompleted(s),
-                ..
-            })) => Ok(Some(s)),
-            Some(Err(e)) => Err(Error::from(format!("stored event {id}: {e}"))),
-            _ => Ok(None),
-        }
+        Ok(match self.event_of_kind(id, "sale_completed")? {
+            Some(EventBody::SaleCompleted(s)) => Some(s),
+            _ => None,
+        })
     }
 
     fn refunds_of(&mut self, sale_id: Uuid) -> Result<Vec<Refund>> {
@@ -528,21 +532,10 @@ impl Ledger for SqlLedger<'_> {
     }
 
     fn refund(&mut self, id: Uuid) -> Result<Option<Refund>> {
-        let rows: Vec<BodyRow> = self
-            .sql
-            .exec(
-                "SELECT body FROM events WHERE id = ? AND kind = 'refund_issued'",
-                vec![id.to_string().into()],
-            )?
-            .to_array()?;
-        match rows.first().map(|r| serde_json::from_str::<Event>(&r.body)) {
-            Some(Ok(Event {
-                body: EventBody::RefundIssued(r),
-                ..
-            })) => Ok(Some(r)),
-            Some(Err(e)) => Err(Error::from(format!("stored event {id}: {e}"))),
-            _ => Ok(None),
-        }
+        Ok(match self.event_of_kind(id, "refund_issued")? {
+            Some(EventBody::RefundIssued(r)) => Some(r),
+            _ => None,
+        })
     }
 
     fn voided(&mut self, sale_id: Uuid) -> Result<bool> {
