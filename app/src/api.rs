@@ -1,27 +1,43 @@
 //! The one HTTP adapter: JSON requests to the edge, with failures sorted into what the cashier
 //! needs to know — offline, edge unreachable, or edge refused (with its message).
 
+use crate::i18n::{tr, trf};
 use serde::{de::DeserializeOwned, Serialize};
+use till_core::text::Text;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, Response};
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
-    #[error("offline: this device has no network")]
     Offline,
-    #[error("the server cannot be reached ({0})")]
     Unreachable(String),
     /// The edge answered with an error: its code and sentence.
-    #[error("{message}")]
     Refused {
         status: u16,
         code: String,
         message: String,
     },
-    #[error("the server's answer could not be read: {0}")]
     BadAnswer(String),
 }
+
+/// In the cashier's language; the edge's own sentence is shown as the edge wrote it.
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Offline => f.write_str(tr(Text::LaneApiOffline)),
+            ApiError::Unreachable(why) => {
+                f.write_str(&trf(Text::LaneApiUnreachable, &[("reason", why)]))
+            }
+            ApiError::Refused { message, .. } => f.write_str(message),
+            ApiError::BadAnswer(why) => {
+                f.write_str(&trf(Text::LaneApiBadAnswer, &[("reason", why)]))
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 pub async fn get<T: DeserializeOwned>(path: &str, token: Option<&str>) -> Result<T, ApiError> {
     request("GET", path, token, None).await
@@ -51,7 +67,8 @@ async fn request<T: DeserializeOwned>(
     token: Option<&str>,
     body: Option<String>,
 ) -> Result<T, ApiError> {
-    let window = web_sys::window().ok_or_else(|| ApiError::Unreachable("no window".into()))?;
+    let window =
+        web_sys::window().ok_or_else(|| ApiError::Unreachable(tr(Text::LaneNoWindow).into()))?;
     let init = RequestInit::new();
     init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);

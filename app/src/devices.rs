@@ -3,6 +3,7 @@
 //! this browser's permission, so it stays on this lane), reconnects them on every load, and
 //! hands each scan to the sell screen. `DevicesPanel` is the settings screen.
 
+use crate::i18n::{tr, trf};
 use crate::printer::{Link, PrinterDriver};
 use crate::serial::{self, SerialLink};
 use crate::webdev::DeviceApiError;
@@ -15,6 +16,7 @@ use till_core::device::{self, Device, DeviceInfo, DeviceKey, Devices, Role, Tran
 use till_core::escpos::{DrawerPin, PaperWidth};
 use till_core::pole::{PoleCharset, PoleFrame};
 use till_core::scanner::{Affixes, LineFramer, WedgeSettings};
+use till_core::text::Text;
 
 const DEVICES_KEY: &str = "devices";
 
@@ -89,7 +91,7 @@ impl PoleDriver {
                 }
                 bytes.extend(frame.to_bytes());
                 if let Err(e) = link.write(&bytes).await {
-                    on_error(format!("Pole display: {e}"));
+                    on_error(trf(Text::DevPoleDisplayError, &[("error", &e)]));
                     break;
                 }
                 self.ready.set_value(true);
@@ -417,7 +419,7 @@ impl DeviceHub {
         let gap = gap_ms
             .trim()
             .parse::<u32>()
-            .map_err(|_| "the gap is a whole number of milliseconds".to_string())?;
+            .map_err(|_| tr(Text::DevGapNotWholeMs).to_string())?;
         let current = self.devices.with_untracked(|d| d.wedge.clone());
         let a = Affixes::new(prefix, suffix).map_err(|e| e.to_string())?;
         let w = WedgeSettings::new(gap, current.min_length, current.tab_ends, a)
@@ -441,7 +443,8 @@ impl DeviceHub {
             return Err(till_core::printer::PrinterProblem::NotConnected.message());
         };
         let bytes = till_core::printer::test_page(&p.name, p.printer.paper, lang);
-        self.printer.extra("test-page", "Test page", bytes);
+        self.printer
+            .extra("test-page", tr(Text::DevTestPageJob), bytes);
         Ok(())
     }
 
@@ -465,7 +468,7 @@ impl DeviceHub {
             self.printer.drawer(p.printer.drawer_pin);
         }
         let bytes = till_core::printer::receipt_job(sale, returned, store, &p.printer);
-        let label = format!("Receipt {}", sale.receipt_no);
+        let label = trf(Text::DevReceiptJob, &[("number", &sale.receipt_no)]);
         if copy {
             self.printer.reprint(&sale.receipt_no, &label, bytes);
         } else if let Err(e) = self.printer.print(&sale.receipt_no, &label, bytes) {
@@ -505,18 +508,22 @@ fn key_of<T: AsRef<wasm_bindgen::JsValue>>(
 
 fn describe(d: &Device) -> String {
     let how = match d.info.transport {
-        Transport::Serial => "serial",
+        Transport::Serial => tr(Text::DevTransportSerial),
+        // Names of the connection, the same in every language.
         Transport::Hid => "HID",
         Transport::Usb => "USB",
     };
     let what = match d.role {
-        Role::Scanner => "scanner",
-        Role::Printer => "receipt printer",
-        Role::PoleDisplay => "pole display",
+        Role::Scanner => tr(Text::DevKindScanner),
+        Role::Printer => tr(Text::DevKindReceiptPrinter),
+        Role::PoleDisplay => tr(Text::DevKindPoleDisplay),
     };
     match &d.info.product_name {
-        Some(p) => format!("{how} {what} · {p}"),
-        None => format!("{how} {what}"),
+        Some(p) => trf(
+            Text::DevKindWithProduct,
+            &[("how", &how), ("what", &what), ("product", p)],
+        ),
+        None => trf(Text::DevKind, &[("how", &how), ("what", &what)]),
     }
 }
 
@@ -527,7 +534,9 @@ pub fn DevicesPanel() -> impl IntoView {
     let hub = expect_context::<DeviceHub>();
     let till = expect_context::<crate::lane::Till>();
     let say = move |r: Result<String, DeviceApiError>| match r {
-        Ok(name) => hub.notice.set(Some(format!("{name} is ready"))),
+        Ok(name) => hub
+            .notice
+            .set(Some(trf(Text::DevIsReady, &[("name", &name)]))),
         Err(DeviceApiError::Cancelled) => hub.notice.set(None),
         Err(e) => hub.notice.set(Some(e.to_string())),
     };
@@ -543,7 +552,7 @@ pub fn DevicesPanel() -> impl IntoView {
             let r = match till.no_sale(pin.as_deref()).await {
                 Ok(()) => hub
                     .open_drawer()
-                    .map(|_| "Drawer opened (no sale)".to_string()),
+                    .map(|_| tr(Text::DevDrawerOpenedNoSale).to_string()),
                 Err(e) => Err(e),
             };
             manager_pin.set(String::new());
@@ -558,18 +567,18 @@ pub fn DevicesPanel() -> impl IntoView {
             })
     };
     view! {
-        <div class="devices-panel panel" role="dialog" aria-label="Devices">
-            <h2>"Devices"</h2>
+        <div class="devices-panel panel" role="dialog" aria-label=tr(Text::DevTitle)>
+            <h2>{tr(Text::DevTitle)}</h2>
             <p class="notice device-notice" role="status">{move || hub.notice.get()}</p>
-            <p class="hint">"Keyboard scanners need no pairing: scan anywhere on the sell screen."</p>
+            <p class="hint">{tr(Text::DevWedgeHint)}</p>
             <div class="pair-buttons">
-                <button id="pair-usb-printer" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_usb().await) })>"Pair USB printer"</button>
-                <button id="pair-serial-printer" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_serial(Role::Printer).await) })>"Pair serial or Bluetooth printer"</button>
-                <button id="pair-hid-scanner" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_hid().await) })>"Pair HID scanner"</button>
-                <button id="pair-serial-scanner" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_serial(Role::Scanner).await) })>"Pair serial scanner"</button>
-                <button id="pair-pole-display" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_serial(Role::PoleDisplay).await) })>"Pair pole display"</button>
+                <button id="pair-usb-printer" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_usb().await) })>{tr(Text::DevPairUsbPrinter)}</button>
+                <button id="pair-serial-printer" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_serial(Role::Printer).await) })>{tr(Text::DevPairSerialPrinter)}</button>
+                <button id="pair-hid-scanner" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_hid().await) })>{tr(Text::DevPairHidScanner)}</button>
+                <button id="pair-serial-scanner" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_serial(Role::Scanner).await) })>{tr(Text::DevPairSerialScanner)}</button>
+                <button id="pair-pole-display" on:click=move |_| leptos::task::spawn_local(async move { say(hub.pair_serial(Role::PoleDisplay).await) })>{tr(Text::DevPairPoleDisplay)}</button>
             </div>
-            <ul class="device-list" aria-label="Paired devices">
+            <ul class="device-list" aria-label=tr(Text::DevPairedDevices)>
                 <For each=move || hub.devices.get().list key=|d| (d.key.clone(), d.name.clone(), d.serial.baud) children=move |d| {
                     let key = d.key.clone();
                     let live = {
@@ -589,19 +598,19 @@ pub fn DevicesPanel() -> impl IntoView {
                     let baud = d.serial.baud;
                     view! {
                         <li class="device" data-key=key.0.clone()>
-                            <input class="device-name" aria-label=format!("Name of {}", d.name) prop:value=name
+                            <input class="device-name" aria-label=trf(Text::DevNameOf, &[("name", &d.name)]) prop:value=name
                                 on:change=move |ev| if let Err(e) = hub.rename(&k1, &event_target_value(&ev)) { hub.notice.set(Some(e)) }/>
                             <span class="kind">{describe(&d)}</span>
-                            <span class="state">{move || if live() { "connected" } else { "not connected — plug it in and reload" }}</span>
+                            <span class="state">{move || if live() { tr(Text::DevConnected) } else { tr(Text::DevNotConnected) }}</span>
                             <Show when=move || is_serial>
-                                <select class="baud" aria-label="Baud rate" on:change={
+                                <select class="baud" aria-label=tr(Text::DevBaudRate) on:change={
                                     let k = ks.get_value();
                                     move |ev| {
                                         let k = k.clone();
                                         let v = event_target_value(&ev).parse().unwrap_or(9600);
                                         leptos::task::spawn_local(async move {
                                             match hub.set_baud(k, v).await {
-                                                Ok(()) => hub.notice.set(Some("Saved: the new speed applies when the page reloads".into())),
+                                                Ok(()) => hub.notice.set(Some(tr(Text::DevSavedBaud).into())),
                                                 Err(e) => hub.notice.set(Some(e)),
                                             }
                                         });
@@ -611,55 +620,55 @@ pub fn DevicesPanel() -> impl IntoView {
                                 </select>
                             </Show>
                             <Show when=move || is_serial>
-                                <select class="flow" aria-label="Flow control" on:change={
+                                <select class="flow" aria-label=tr(Text::DevFlowControl) on:change={
                                     let k = ks.get_value();
                                     move |ev| {
                                         let flow = if event_target_value(&ev) == "hardware" { device::FlowControl::Hardware } else { device::FlowControl::None };
-                                        hub.notice.set(Some(hub.set_flow(&k, flow).map(|_| "Saved: the new flow control applies when the page reloads".to_string()).unwrap_or_else(|e| e)));
+                                        hub.notice.set(Some(hub.set_flow(&k, flow).map(|_| tr(Text::DevSavedFlow).to_string()).unwrap_or_else(|e| e)));
                                     }
                                 }>
-                                    <option value="none" selected=flow == device::FlowControl::None>"No flow control"</option>
-                                    <option value="hardware" selected=flow == device::FlowControl::Hardware>"Hardware (RTS/CTS)"</option>
+                                    <option value="none" selected=flow == device::FlowControl::None>{tr(Text::DevNoFlowControl)}</option>
+                                    <option value="hardware" selected=flow == device::FlowControl::Hardware>{tr(Text::DevFlowHardware)}</option>
                                 </select>
                             </Show>
                             <Show when=move || is_scanner>
-                                <input class="prefix" aria-label="Prefix the scanner sends" placeholder="Prefix" maxlength="16" prop:value=affixes.prefix.clone()
+                                <input class="prefix" aria-label=tr(Text::DevScannerPrefix) placeholder=tr(Text::DevPrefix) maxlength="16" prop:value=affixes.prefix.clone()
                                     on:change={ let k = ks.get_value(); move |ev| {
                                         let prefix = event_target_value(&ev);
                                         let suffix = hub.devices.with_untracked(|d| d.get(&k).map(|d| d.affixes.suffix.clone()).unwrap_or_default());
-                                        hub.notice.set(Some(hub.set_affixes(&k, &prefix, &suffix).map(|_| "Saved".to_string()).unwrap_or_else(|e| e)));
+                                        hub.notice.set(Some(hub.set_affixes(&k, &prefix, &suffix).map(|_| tr(Text::DevSaved).to_string()).unwrap_or_else(|e| e)));
                                     } }/>
-                                <input class="suffix" aria-label="Suffix the scanner sends" placeholder="Suffix" maxlength="16" prop:value=affixes.suffix.clone()
+                                <input class="suffix" aria-label=tr(Text::DevScannerSuffix) placeholder=tr(Text::DevSuffix) maxlength="16" prop:value=affixes.suffix.clone()
                                     on:change={ let k = ks.get_value(); move |ev| {
                                         let suffix = event_target_value(&ev);
                                         let prefix = hub.devices.with_untracked(|d| d.get(&k).map(|d| d.affixes.prefix.clone()).unwrap_or_default());
-                                        hub.notice.set(Some(hub.set_affixes(&k, &prefix, &suffix).map(|_| "Saved".to_string()).unwrap_or_else(|e| e)));
+                                        hub.notice.set(Some(hub.set_affixes(&k, &prefix, &suffix).map(|_| tr(Text::DevSaved).to_string()).unwrap_or_else(|e| e)));
                                     } }/>
                             </Show>
                             <Show when=move || is_printer>
-                                <select class="paper" aria-label="Paper" on:change={ let k = ks.get_value(); move |ev| {
+                                <select class="paper" aria-label=tr(Text::DevPaper) on:change={ let k = ks.get_value(); move |ev| {
                                     let paper = match event_target_value(&ev).as_str() { "mm58" => PaperWidth::Mm58, "mm80" => PaperWidth::Mm80, _ => PaperWidth::Mm80Narrow };
-                                    hub.notice.set(Some(hub.set_printer(&k, |p| p.paper = paper).map(|_| "Saved".to_string()).unwrap_or_else(|e| e)));
+                                    hub.notice.set(Some(hub.set_printer(&k, |p| p.paper = paper).map(|_| tr(Text::DevSaved).to_string()).unwrap_or_else(|e| e)));
                                 } }>
-                                    <option value="mm80narrow" selected=printer.paper == PaperWidth::Mm80Narrow>"80 mm (42 columns)"</option>
-                                    <option value="mm80" selected=printer.paper == PaperWidth::Mm80>"80 mm (48 columns)"</option>
-                                    <option value="mm58" selected=printer.paper == PaperWidth::Mm58>"58 mm (32 columns)"</option>
+                                    <option value="mm80narrow" selected=printer.paper == PaperWidth::Mm80Narrow>{trf(Text::DevPaperWidth, &[("mm", &80), ("columns", &42)])}</option>
+                                    <option value="mm80" selected=printer.paper == PaperWidth::Mm80>{trf(Text::DevPaperWidth, &[("mm", &80), ("columns", &48)])}</option>
+                                    <option value="mm58" selected=printer.paper == PaperWidth::Mm58>{trf(Text::DevPaperWidth, &[("mm", &58), ("columns", &32)])}</option>
                                 </select>
-                                <select class="drawer-pin" aria-label="Drawer connector pin" on:change={ let k = ks.get_value(); move |ev| {
+                                <select class="drawer-pin" aria-label=tr(Text::DevDrawerPin) on:change={ let k = ks.get_value(); move |ev| {
                                     let pin = if event_target_value(&ev) == "5" { DrawerPin::Pin5 } else { DrawerPin::Pin2 };
-                                    hub.notice.set(Some(hub.set_printer(&k, |p| p.drawer_pin = pin).map(|_| "Saved".to_string()).unwrap_or_else(|e| e)));
+                                    hub.notice.set(Some(hub.set_printer(&k, |p| p.drawer_pin = pin).map(|_| tr(Text::DevSaved).to_string()).unwrap_or_else(|e| e)));
                                 } }>
-                                    <option value="2" selected=printer.drawer_pin == DrawerPin::Pin2>"Drawer on pin 2"</option>
-                                    <option value="5" selected=printer.drawer_pin == DrawerPin::Pin5>"Drawer on pin 5"</option>
+                                    <option value="2" selected=printer.drawer_pin == DrawerPin::Pin2>{trf(Text::DevDrawerOnPin, &[("pin", &2)])}</option>
+                                    <option value="5" selected=printer.drawer_pin == DrawerPin::Pin5>{trf(Text::DevDrawerOnPin, &[("pin", &5)])}</option>
                                 </select>
                                 <label class="drawer-on-cash">
                                     <input type="checkbox" prop:checked=printer.drawer_on_cash on:change={ let k = ks.get_value(); move |ev| {
                                         let on = event_target_checked(&ev);
-                                        hub.notice.set(Some(hub.set_printer(&k, |p| p.drawer_on_cash = on).map(|_| "Saved".to_string()).unwrap_or_else(|e| e)));
+                                        hub.notice.set(Some(hub.set_printer(&k, |p| p.drawer_on_cash = on).map(|_| tr(Text::DevSaved).to_string()).unwrap_or_else(|e| e)));
                                     } }/>
-                                    " Open the drawer for cash sales"
+                                    " " {tr(Text::DevDrawerOnCash)}
                                 </label>
-                                <button class="test-print" on:click=move |_| hub.notice.set(Some(hub.test_print(lang()).map(|_| "Test page sent".to_string()).unwrap_or_else(|e| e)))>"Test print"</button>
+                                <button class="test-print" on:click=move |_| hub.notice.set(Some(hub.test_print(lang()).map(|_| tr(Text::DevTestPageSent).to_string()).unwrap_or_else(|e| e)))>{tr(Text::DevTestPrint)}</button>
                             </Show>
                             <button class="forget" on:click={
                                 let k = k3.clone();
@@ -671,28 +680,28 @@ pub fn DevicesPanel() -> impl IntoView {
                                         }
                                     });
                                 }
-                            }>"Forget"</button>
+                            }>{tr(Text::DevForget)}</button>
                         </li>
                     }
                 }/>
             </ul>
-            <section class="wedge" aria-label="Keyboard scanners">
-                <label>"Longest gap between a scanner's keys (ms) "
+            <section class="wedge" aria-label=tr(Text::DevKeyboardScanners)>
+                <label>{tr(Text::DevWedgeGap)} " "
                     <input id="wedge-gap" type="number" min="10" max="200" prop:value=move || wedge_gap.get() on:input=move |ev| wedge_gap.set(event_target_value(&ev))/></label>
-                <input id="wedge-prefix" aria-label="Prefix keyboard scanners send" placeholder="Prefix" maxlength="16" prop:value=move || wedge_prefix.get() on:input=move |ev| wedge_prefix.set(event_target_value(&ev))/>
-                <input id="wedge-suffix" aria-label="Suffix keyboard scanners send" placeholder="Suffix" maxlength="16" prop:value=move || wedge_suffix.get() on:input=move |ev| wedge_suffix.set(event_target_value(&ev))/>
-                <button id="wedge-save" on:click=move |_| hub.notice.set(Some(hub.set_wedge(&wedge_gap.get_untracked(), &wedge_prefix.get_untracked(), &wedge_suffix.get_untracked()).map(|_| "Saved: keyboard scans are read with the new settings".to_string()).unwrap_or_else(|e| e)))>"Save"</button>
+                <input id="wedge-prefix" aria-label=tr(Text::DevWedgePrefix) placeholder=tr(Text::DevPrefix) maxlength="16" prop:value=move || wedge_prefix.get() on:input=move |ev| wedge_prefix.set(event_target_value(&ev))/>
+                <input id="wedge-suffix" aria-label=tr(Text::DevWedgeSuffix) placeholder=tr(Text::DevSuffix) maxlength="16" prop:value=move || wedge_suffix.get() on:input=move |ev| wedge_suffix.set(event_target_value(&ev))/>
+                <button id="wedge-save" on:click=move |_| hub.notice.set(Some(hub.set_wedge(&wedge_gap.get_untracked(), &wedge_prefix.get_untracked(), &wedge_suffix.get_untracked()).map(|_| tr(Text::DevSavedWedge).to_string()).unwrap_or_else(|e| e)))>{tr(Text::Save)}</button>
             </section>
-            <section class="drawer" aria-label="Cash drawer">
+            <section class="drawer" aria-label=tr(Text::DevCashDrawer)>
                 <Show when=move || till.needs_approval(till_core::staff::Action::NoSale)>
-                    <input id="no-sale-pin" type="password" inputmode="numeric" autocomplete="off" placeholder="Manager PIN"
-                        aria-label="Manager PIN to open the drawer" prop:value=move || manager_pin.get()
+                    <input id="no-sale-pin" type="password" inputmode="numeric" autocomplete="off" placeholder=tr(Text::ManagerPin)
+                        aria-label=tr(Text::DevManagerPinForDrawer) prop:value=move || manager_pin.get()
                         on:input=move |ev| manager_pin.set(event_target_value(&ev))/>
                 </Show>
-                <button id="no-sale" on:click=no_sale>"Open drawer (no sale)"</button>
+                <button id="no-sale" on:click=no_sale>{tr(Text::DevOpenDrawerNoSale)}</button>
             </section>
             <PrintQueueView/>
-            <button class="close" on:click=move |_| hub.panel.set(false)>"Close " <kbd>"Esc"</kbd></button>
+            <button class="close" on:click=move |_| hub.panel.set(false)>{tr(Text::Close)} " " <kbd>"Esc"</kbd></button>
         </div>
     }
 }
@@ -703,34 +712,34 @@ pub fn PrintQueueView() -> impl IntoView {
     let hub = expect_context::<DeviceHub>();
     let p = hub.printer;
     view! {
-        <section class="print-queue" aria-label="Receipt printer">
+        <section class="print-queue" aria-label=tr(Text::DevReceiptPrinter)>
             <p class="printer-state">{move || match p.connected.get() {
-                Some(name) => format!("Printer: {name}"),
-                None => "No receipt printer connected: receipts print with the browser".into(),
+                Some(name) => trf(Text::DevPrinterName, &[("name", &name)]),
+                None => tr(Text::DevNoPrinter).into(),
             }}</p>
             <Show when=move || p.problem().is_some()>
                 <p class="printer-problem" role="alert">{move || p.problem()}</p>
             </Show>
-            <ul class="jobs" aria-label="Print queue">
+            <ul class="jobs" aria-label=tr(Text::DevPrintQueue)>
                 <For each=move || p.queue.with(|q| q.jobs().cloned().collect::<Vec<_>>()) key=|j| (j.id.clone(), format!("{:?}", j.state)) children=move |j| {
                     let unsure = matches!(j.state, till_core::printer::JobState::Unsure(_));
                     // A job not yet on the printer can be dropped (the customer left without it).
                     let droppable = matches!(j.state, till_core::printer::JobState::Waiting | till_core::printer::JobState::Held(_));
                     let (a, b, c) = (j.id.clone(), j.id.clone(), j.id.clone());
                     let state = match &j.state {
-                        till_core::printer::JobState::Waiting => "waiting",
-                        till_core::printer::JobState::Printing => "printing",
-                        till_core::printer::JobState::Held(_) => "held",
-                        till_core::printer::JobState::Unsure(_) => "did it print?",
+                        till_core::printer::JobState::Waiting => tr(Text::DevJobWaiting),
+                        till_core::printer::JobState::Printing => tr(Text::DevJobPrinting),
+                        till_core::printer::JobState::Held(_) => tr(Text::DevJobHeld),
+                        till_core::printer::JobState::Unsure(_) => tr(Text::DevJobUnsure),
                     };
                     view! {
                         <li class="job">{j.label.clone()} " · " {state}
                             <Show when=move || unsure>
-                                <button class="it-printed" on:click={ let a = a.clone(); move |_| p.resolve(&a, true) }>"It printed"</button>
-                                <button class="print-again" on:click={ let b = b.clone(); move |_| p.resolve(&b, false) }>"Print again"</button>
+                                <button class="it-printed" on:click={ let a = a.clone(); move |_| p.resolve(&a, true) }>{tr(Text::DevItPrinted)}</button>
+                                <button class="print-again" on:click={ let b = b.clone(); move |_| p.resolve(&b, false) }>{tr(Text::DevPrintAgain)}</button>
                             </Show>
                             <Show when=move || droppable>
-                                <button class="drop-job" on:click={ let c = c.clone(); move |_| p.cancel(&c) }>"Don't print"</button>
+                                <button class="drop-job" on:click={ let c = c.clone(); move |_| p.cancel(&c) }>{tr(Text::DevDontPrint)}</button>
                             </Show>
                         </li>
                     }

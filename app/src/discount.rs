@@ -1,10 +1,12 @@
 //! Discounts at the till: on a line or on the whole cart, as a percentage ("10%") or an amount
 //! ("100"). Above the store's limit a manager's PIN approves it, journalled as an approval.
 
+use crate::i18n::{tr, trf};
 use crate::lane::Till;
 use leptos::prelude::*;
 use till_core::cart::{CartError, Discount};
 use till_core::staff::Action;
+use till_core::text::Text;
 
 /// `line`: the line's index, or None for the whole cart.
 #[component]
@@ -30,7 +32,7 @@ pub fn DiscountForm(
         outcome.map_err(|e| match e {
             CartError::DiscountNeedsApproval(_) => {
                 needs_approval.set(true);
-                format!("{e}: a manager types their PIN below")
+                trf(Text::DiscManagerPinBelow, &[("error", &e)])
             }
             e => e.to_string(),
         })
@@ -83,15 +85,15 @@ pub fn DiscountForm(
     let prefix = if line.is_some() { "line" } else { "cart" };
     view! {
         <form class="discount-form" on:submit=submit>
-            <input id=format!("{prefix}-discount-value") placeholder="10% or 100" aria-label="Discount: a percentage or an amount"
+            <input id=format!("{prefix}-discount-value") placeholder=tr(Text::DiscValuePlaceholder) aria-label=tr(Text::DiscValueLabel)
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
             <Show when=move || needs_approval.get() && till.needs_approval(Action::Discount)>
-                <input id=format!("{prefix}-discount-pin") type="password" inputmode="numeric" autocomplete="off" placeholder="Manager PIN"
-                    aria-label="Manager PIN to approve the discount" prop:value=move || manager_pin.get()
+                <input id=format!("{prefix}-discount-pin") type="password" inputmode="numeric" autocomplete="off" placeholder=tr(Text::ManagerPin)
+                    aria-label=tr(Text::DiscManagerPinToApprove) prop:value=move || manager_pin.get()
                     on:input=move |ev| manager_pin.set(event_target_value(&ev))/>
             </Show>
-            <button id=format!("{prefix}-discount-apply") type="submit">"Apply discount"</button>
-            <button type="button" class="small" on:click=move |_| on_close()>"Cancel"</button>
+            <button id=format!("{prefix}-discount-apply") type="submit">{tr(Text::DiscApply)}</button>
+            <button type="button" class="small" on:click=move |_| on_close()>{tr(Text::Cancel)}</button>
             <p class="error" role="alert">{move || error.get()}</p>
         </form>
     }

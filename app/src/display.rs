@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use std::cell::RefCell;
 use till_core::customer_display::{DisplayState, Phase};
+use till_core::text::{Lang, Text};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -78,7 +79,10 @@ pub fn DisplayPage() -> impl IntoView {
         })>
             {move || match state.get() {
                 None => view! { <h1 class="greeting">"till"</h1> }.into_any(),
-                Some(s) => view! {
+                Some(s) => {
+                    // The customer reads the store's language, whatever the cashier's till shows.
+                    let lang = Lang::from_tag(&s.locale);
+                    view! {
                     <h1 class="greeting">{s.greeting()}</h1>
                     <p class="display-store">{s.store_name.clone()}</p>
                     <ul class="display-lines">
@@ -91,10 +95,11 @@ pub fn DisplayPage() -> impl IntoView {
                             </li>
                         }).collect::<Vec<_>>()}
                     </ul>
-                    {s.total.map(|t| view! { <p class="display-total">"Total " <strong>{t.display()}</strong></p> })}
-                    {s.paid.map(|p| view! { <p class="display-paid">"Paid " <strong>{p.display()}</strong></p> })}
-                    {s.change.map(|c| view! { <p class="display-change">"Change " <strong>{c.display()}</strong></p> })}
-                }.into_any(),
+                    {s.total.map(|t| view! { <p class="display-total">{Text::Total.get(lang)} " " <strong>{t.display()}</strong></p> })}
+                    {s.paid.map(|p| view! { <p class="display-paid">{Text::DisplayPaid.get(lang)} " " <strong>{p.display()}</strong></p> })}
+                    {s.change.map(|c| view! { <p class="display-change">{Text::DisplayChange.get(lang)} " " <strong>{c.display()}</strong></p> })}
+                }.into_any()
+                }
             }}
         </main>
     }

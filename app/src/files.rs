@@ -1,23 +1,34 @@
 //! The files adapter: save text as a download, read a file the user picked. Screens call these
 //! and never touch Blob, URL or File themselves.
 
+use crate::i18n::{tr, trf};
+use till_core::text::Text;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone)]
 pub enum FileError {
-    #[error("the browser could not save the file: {0}")]
     Save(String),
-    #[error("the file could not be read: {0}")]
     Read(String),
-    #[error("no file was chosen")]
     NoneChosen,
 }
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileError::Save(why) => f.write_str(&trf(Text::LaneFileSaveFailed, &[("reason", why)])),
+            FileError::Read(why) => f.write_str(&trf(Text::LaneFileReadFailed, &[("reason", why)])),
+            FileError::NoneChosen => f.write_str(tr(Text::LaneFileNoneChosen)),
+        }
+    }
+}
+
+impl std::error::Error for FileError {}
 
 fn js(e: wasm_bindgen::JsValue) -> String {
     e.as_string()
         .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()))
-        .unwrap_or_else(|| "unknown error".into())
+        .unwrap_or_else(|| tr(Text::LaneUnknownError).into())
 }
 
 /// Offer `text` as a file named `name` (the browser's download, no server involved: this works
@@ -31,7 +42,7 @@ pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), FileError
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(save)?;
     let document = web_sys::window()
         .and_then(|w| w.document())
-        .ok_or_else(|| FileError::Save("no document".into()))?;
+        .ok_or_else(|| FileError::Save(tr(Text::LaneNoDocument).into()))?;
     let a: web_sys::HtmlAnchorElement =
         document.create_element("a").map_err(save)?.unchecked_into();
     a.set_href(&url);
@@ -52,5 +63,5 @@ pub async fn read_chosen(input: &web_sys::HtmlInputElement) -> Result<String, Fi
         .await
         .map_err(|e| FileError::Read(js(e)))?;
     text.as_string()
-        .ok_or_else(|| FileError::Read("not text".into()))
+        .ok_or_else(|| FileError::Read(tr(Text::LaneFileNotText).into()))
 }

@@ -1,10 +1,12 @@
 //! The gift card screen: check a card's balance, and sell or top up a card for cash or on the
 //! card terminal. (Paying with a gift card is on the pay screen.)
 
+use crate::i18n::{tr, trf};
 use crate::lane::Till;
 use leptos::prelude::*;
 use till_core::money::Money;
 use till_core::sale::Tender;
+use till_core::text::Text;
 use till_core::Decimal;
 
 /// Opens the gift card screen from the sell screen's header.
@@ -24,13 +26,13 @@ pub fn GiftCardsPanel() -> impl IntoView {
     let approval = RwSignal::new(String::new());
     let said = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
-    let money = move |text: &str, what: &str| -> Result<Money, String> {
-        let zero = till.currency_zero().ok_or("this lane is not paired")?;
+    let money = move |text: &str, what: Text| -> Result<Money, String> {
+        let zero = till.currency_zero().ok_or(tr(Text::GiftLaneNotPaired))?;
         text.trim()
             .replace(',', "")
             .parse::<Decimal>()
             .map(|v| Money::new(v, zero.currency))
-            .map_err(|_| format!("Type the {what} as a number, e.g. 5000"))
+            .map_err(|_| tr(what).to_string())
     };
     let check = move |_| {
         let c = code.get_untracked();
@@ -38,14 +40,17 @@ pub fn GiftCardsPanel() -> impl IntoView {
             match till.gift_card_balance(&c).await {
                 Ok((c, balance)) => {
                     error.set(None);
-                    said.set(Some(format!("Card {c} has {}", balance.display())));
+                    said.set(Some(trf(
+                        Text::GiftCardHas,
+                        &[("code", &c), ("balance", &balance.display())],
+                    )));
                 }
                 Err(e) => error.set(Some(e)),
             }
         });
     };
     let load = move |_| {
-        let value = match money(&amount.get_untracked(), "amount to load") {
+        let value = match money(&amount.get_untracked(), Text::GiftTypeAmountToLoad) {
             Ok(m) => m,
             Err(e) => return error.set(Some(e)),
         };
@@ -60,7 +65,7 @@ pub fn GiftCardsPanel() -> impl IntoView {
             // Nothing typed: the customer handed over exactly the amount.
             match tendered.get_untracked().trim() {
                 "" => Tender::Cash { tendered: value },
-                t => match money(t, "cash handed over") {
+                t => match money(t, Text::GiftTypeCashHandedOver) {
                     Ok(m) => Tender::Cash { tendered: m },
                     Err(e) => return error.set(Some(e)),
                 },
@@ -77,11 +82,14 @@ pub fn GiftCardsPanel() -> impl IntoView {
                         .map(|(_, b)| b.display())
                         .unwrap_or_default();
                     error.set(None);
-                    said.set(Some(format!(
-                        "Loaded {} on {}: balance {balance} · change {}",
-                        load.amount.display(),
-                        load.code,
-                        load.change.display()
+                    said.set(Some(trf(
+                        Text::GiftLoaded,
+                        &[
+                            ("amount", &load.amount.display()),
+                            ("code", &load.code),
+                            ("balance", &balance),
+                            ("change", &load.change.display()),
+                        ],
                     )));
                     amount.set(String::new());
                     tendered.set(String::new());
@@ -91,32 +99,32 @@ pub fn GiftCardsPanel() -> impl IntoView {
         });
     };
     view! {
-        <section class="gift-panel panel" role="dialog" aria-modal="true" aria-label="Gift cards">
-            <h2>"Gift cards"</h2>
-            <input id="card-code" placeholder="Card number (scan or type)" aria-label="Gift card number" autocomplete="off"
+        <section class="gift-panel panel" role="dialog" aria-modal="true" aria-label=tr(Text::GiftCards)>
+            <h2>{tr(Text::GiftCards)}</h2>
+            <input id="card-code" placeholder=tr(Text::GiftCardNumberPlaceholder) aria-label=tr(Text::GiftCardNumber) autocomplete="off"
                 prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
-            <button id="card-check" on:click=check>"Check balance"</button>
-            <h3>"Sell or top up"</h3>
-            <input id="load-amount" inputmode="decimal" placeholder="Amount to load" aria-label="Amount to load onto the card"
+            <button id="card-check" on:click=check>{tr(Text::GiftCheckBalance)}</button>
+            <h3>{tr(Text::GiftSellOrTopUp)}</h3>
+            <input id="load-amount" inputmode="decimal" placeholder=tr(Text::GiftAmountToLoad) aria-label=tr(Text::GiftAmountToLoadLabel)
                 prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
-            <select id="load-by" aria-label="Paid by" on:change=move |ev| by_card.set(event_target_value(&ev) == "card")>
-                <option value="cash">"Cash"</option>
-                <option value="card">"Card (on the terminal)"</option>
+            <select id="load-by" aria-label=tr(Text::GiftPaidBy) on:change=move |ev| by_card.set(event_target_value(&ev) == "card")>
+                <option value="cash">{tr(Text::Cash)}</option>
+                <option value="card">{tr(Text::GiftCardOnTerminal)}</option>
             </select>
             <Show when=move || !by_card.get()>
-                <input id="load-tendered" inputmode="decimal" placeholder="Cash handed over" aria-label="Cash handed over"
+                <input id="load-tendered" inputmode="decimal" placeholder=tr(Text::GiftCashHandedOver) aria-label=tr(Text::GiftCashHandedOver)
                     prop:value=move || tendered.get() on:input=move |ev| tendered.set(event_target_value(&ev))/>
             </Show>
             <Show when=move || by_card.get()>
-                <input id="load-last4" inputmode="numeric" maxlength="4" autocomplete="off" placeholder="Last 4" aria-label="Last 4 digits of the card"
+                <input id="load-last4" inputmode="numeric" maxlength="4" autocomplete="off" placeholder=tr(Text::GiftLast4) aria-label=tr(Text::GiftLast4Label)
                     prop:value=move || last4.get() on:input=move |ev| last4.set(event_target_value(&ev))/>
-                <input id="load-approval" autocomplete="off" placeholder="Approval code" aria-label="Approval code from the terminal slip"
+                <input id="load-approval" autocomplete="off" placeholder=tr(Text::GiftApprovalCode) aria-label=tr(Text::GiftApprovalCodeLabel)
                     prop:value=move || approval.get() on:input=move |ev| approval.set(event_target_value(&ev))/>
             </Show>
-            <button id="load-cash" class="primary" on:click=load>"Take payment and load"</button>
+            <button id="load-cash" class="primary" on:click=load>{tr(Text::GiftTakePaymentAndLoad)}</button>
             <p class="card-said" role="status">{move || said.get()}</p>
             <p class="error" role="alert">{move || error.get()}</p>
-            <button id="close-gift" class="small" on:click=move |_| open.set(false)>"Close " <kbd>"Esc"</kbd></button>
+            <button id="close-gift" class="small" on:click=move |_| open.set(false)>{tr(Text::Close)}" "<kbd>"Esc"</kbd></button>
         </section>
     }
 }

@@ -1,12 +1,14 @@
 //! Today's receipts on this lane: find one (by number, or by scanning the barcode printed on
 //! it), see whether it has reached the store, reprint it, and take items back against it.
 
+use crate::i18n::{tr, trf};
 use crate::lane::Till;
 use leptos::prelude::*;
 use till_core::receipt::{self, ReceiptOptions};
 use till_core::refund::{Refund, ReturnLine};
 use till_core::sale::Sale;
 use till_core::staff::Action;
+use till_core::text::Text;
 use till_core::Decimal;
 
 /// Opens the receipts panel from anywhere on the till: `Some("")` for today's list,
@@ -32,9 +34,7 @@ pub fn ReceiptsPanel() -> impl IntoView {
                     error.set(None);
                     selected.set(Some(sale));
                 }
-                Ok(None) => error.set(Some(format!(
-                    "Receipt {no} is not on this till (only this till's receipts can be found here)"
-                ))),
+                Ok(None) => error.set(Some(trf(Text::HistReceiptNotOnTill, &[("no", &no)]))),
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -64,15 +64,15 @@ pub fn ReceiptsPanel() -> impl IntoView {
     };
     view! {
         <Show when=move || receipts.open.with(Option::is_some)>
-            <section class="history" role="dialog" aria-modal="true" aria-label="Receipts">
+            <section class="history" role="dialog" aria-modal="true" aria-label=tr(Text::HistReceipts)>
                 <header class="history-bar">
-                    <h2>"Receipts today"</h2>
+                    <h2>{tr(Text::HistReceiptsToday)}</h2>
                     <form on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); find(search.get_untracked().trim().to_uppercase()); }>
-                        <input id="receipt-search" placeholder="Receipt number or scan it" aria-label="Find a receipt by number"
+                        <input id="receipt-search" placeholder=tr(Text::HistSearchPlaceholder) aria-label=tr(Text::HistSearchLabel)
                             prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
                     </form>
-                    <button id="no-receipt" class="small" on:click=move |_| { selected.set(None); no_receipt.set(true); }>"Return without receipt"</button>
-                    <button id="close-history" class="small" title="Close (Esc)" on:click=move |_| close()>"Close"</button>
+                    <button id="no-receipt" class="small" on:click=move |_| { selected.set(None); no_receipt.set(true); }>{tr(Text::HistReturnWithoutReceipt)}</button>
+                    <button id="close-history" class="small" title=tr(Text::HistCloseEsc) on:click=move |_| close()>{tr(Text::Close)}</button>
                 </header>
                 <p class="error" role="alert">{move || error.get()}</p>
                 <Show when=move || no_receipt.get()>
@@ -88,7 +88,7 @@ pub fn ReceiptsPanel() -> impl IntoView {
                             view! {
                                 <li><button class="receipt-row" data-receipt=no.clone() on:click=move |_| selected.set(Some(sale.clone()))>
                                     <span>{label}</span>
-                                    <span class=if synced { "sync-state synced" } else { "sync-state waiting" }>{if synced { "sent" } else { "waiting to send" }}</span>
+                                    <span class=if synced { "sync-state synced" } else { "sync-state waiting" }>{if synced { tr(Text::HistSent) } else { tr(Text::HistWaitingToSend) }}</span>
                                 </button></li>
                             }
                         }/>
@@ -131,7 +131,7 @@ fn NoReceiptReturn(on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl In
             match q.trim().parse::<Decimal>() {
                 Ok(q) => list.push((p, q)),
                 Err(_) => {
-                    error.set(Some(format!("{}: type a quantity", p.name)));
+                    error.set(Some(trf(Text::HistItemTypeQuantity, &[("name", &p.name)])));
                     return;
                 }
             }
@@ -143,9 +143,7 @@ fn NoReceiptReturn(on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl In
             let detail = format!("return without a receipt: {}", why.trim());
             let approved_by = if till.needs_approval(Action::Refund) {
                 if pin.trim().is_empty() {
-                    error.set(Some(
-                        "A return without a receipt needs a manager's PIN".into(),
-                    ));
+                    error.set(Some(tr(Text::HistNoReceiptNeedsPin).into()));
                     return;
                 }
                 match till.approve(&pin, Action::Refund, detail, None).await {
@@ -176,10 +174,10 @@ fn NoReceiptReturn(on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl In
     };
     view! {
         <div class="no-receipt-return">
-            <button class="small" on:click=move |_| on_back()>"← All receipts"</button>
-            <h3>"Return without a receipt"</h3>
+            <button class="small" on:click=move |_| on_back()>{tr(Text::HistAllReceipts)}</button>
+            <h3>{tr(Text::HistReturnWithoutAReceipt)}</h3>
             <form on:submit=add>
-                <input id="nr-scan" placeholder="Scan or type the item's code" aria-label="Item to take back" autocomplete="off"
+                <input id="nr-scan" placeholder=tr(Text::HistScanItemPlaceholder) aria-label=tr(Text::HistItemToTakeBack) autocomplete="off"
                     prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
             </form>
             <ul class="return-lines">
@@ -187,23 +185,23 @@ fn NoReceiptReturn(on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl In
                     <li class="nr-line">
                         <span class="name">{p.name.clone()}</span>
                         <span class="price">{till.currency_zero().map(|z| till_core::money::Money::new(p.price, z.currency).display())}</span>
-                        <input class="nr-qty" inputmode="decimal" aria-label=format!("Quantity of {} to take back", p.name) prop:value=q
+                        <input class="nr-qty" inputmode="decimal" aria-label=trf(Text::HistQtyToTakeBack, &[("name", &p.name)]) prop:value=q
                             on:change=move |ev| items.update(|l| l[i].1 = event_target_value(&ev))/>
-                        <button class="remove small" aria-label=format!("Remove {}", p.name) on:click=move |_| items.update(|l| { l.remove(i); })>"×"</button>
+                        <button class="remove small" aria-label=trf(Text::HistRemoveItem, &[("name", &p.name)]) on:click=move |_| items.update(|l| { l.remove(i); })>"×"</button>
                     </li>
                 }).collect::<Vec<_>>()}
             </ul>
-            <input id="nr-reason" placeholder="Reason for the return" aria-label="Reason for the return"
+            <input id="nr-reason" placeholder=tr(Text::HistReturnReason) aria-label=tr(Text::HistReturnReason)
                 prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
             <Show when=move || till.needs_approval(Action::Refund)>
-                <input id="nr-pin" type="password" inputmode="numeric" autocomplete="off" placeholder="Manager PIN"
-                    aria-label="Manager PIN to approve the return" prop:value=move || manager_pin.get()
+                <input id="nr-pin" type="password" inputmode="numeric" autocomplete="off" placeholder=tr(Text::ManagerPin)
+                    aria-label=tr(Text::HistPinApproveReturn) prop:value=move || manager_pin.get()
                     on:input=move |ev| manager_pin.set(event_target_value(&ev))/>
             </Show>
-            <button id="nr-submit" class="primary" disabled=move || items.with(Vec::is_empty) on:click=refund>"Refund in cash"</button>
+            <button id="nr-submit" class="primary" disabled=move || items.with(Vec::is_empty) on:click=refund>{tr(Text::HistRefundInCash)}</button>
             <p class="error" role="alert">{move || error.get()}</p>
             {move || done.get().map(|r| view! {
-                <p class="refund-done" role="status">{format!("Refund {}: {} back in cash", r.receipt_no, r.total.display())}</p>
+                <p class="refund-done" role="status">{trf(Text::HistRefundDoneCash, &[("receipt_no", &r.receipt_no), ("total", &r.total.display())])}</p>
             })}
         </div>
     }
@@ -258,7 +256,7 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
             match text.parse::<Decimal>() {
                 Ok(q) => lines.push(ReturnLine { line: i, qty: q }),
                 Err(_) => {
-                    error.set(Some(format!("line {}: type a quantity", i + 1)));
+                    error.set(Some(trf(Text::HistLineTypeQuantity, &[("line", &(i + 1))])));
                     return;
                 }
             }
@@ -333,7 +331,7 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
     view! {
         <div class="receipt-detail" data-receipt=sale.with_value(|s| s.receipt_no.clone())>
             <div class="buttons">
-                <button class="small" on:click=move |_| on_back()>"← All receipts"</button>
+                <button class="small" on:click=move |_| on_back()>{tr(Text::HistAllReceipts)}</button>
                 <button id="reprint" on:click={
                     let s = sale;
                     move |_| {
@@ -348,10 +346,10 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
                             crate::print::browser_print();
                         }
                     }
-                }>"Reprint"</button>
+                }>{tr(Text::Reprint)}</button>
             </div>
             <form class="return-form" on:submit=submit>
-                <h3>"Return items"</h3>
+                <h3>{tr(Text::HistReturnItems)}</h3>
                 <ul class="return-lines">
                     {sale.with_value(|s| s.lines.iter().enumerate().map(|(i, l)| {
                         let name = l.name.clone();
@@ -359,27 +357,27 @@ fn ReceiptDetail(sale: Sale, on_back: impl Fn() + Copy + Send + Sync + 'static) 
                         view! {
                             <li class="return-line" data-line=i.to_string()>
                                 <span class="name">{name.clone()}</span>
-                                <span class="left">{move || format!("{} of {} can come back", sold - returned(i), sold)}</span>
-                                <input class="return-qty" inputmode="decimal" aria-label=format!("Quantity of {name} to return")
+                                <span class="left">{move || trf(Text::HistCanComeBack, &[("left", &(sold - returned(i))), ("sold", &sold)])}</span>
+                                <input class="return-qty" inputmode="decimal" aria-label=trf(Text::HistQtyToReturn, &[("name", &name)])
                                     prop:value=move || qty.with(|q| q[i].clone())
                                     on:input=move |ev| qty.update(|q| q[i] = event_target_value(&ev))/>
                             </li>
                         }
                     }).collect::<Vec<_>>())}
                 </ul>
-                <input id="return-reason" placeholder="Reason for the return" aria-label="Reason for the return"
+                <input id="return-reason" placeholder=tr(Text::HistReturnReason) aria-label=tr(Text::HistReturnReason)
                     prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
                 <Show when=needs_pin>
-                    <input id="return-approver-pin" type="password" inputmode="numeric" autocomplete="off" placeholder="Manager PIN"
-                        aria-label="Manager PIN to approve the refund" prop:value=move || manager_pin.get()
+                    <input id="return-approver-pin" type="password" inputmode="numeric" autocomplete="off" placeholder=tr(Text::ManagerPin)
+                        aria-label=tr(Text::HistPinApproveRefund) prop:value=move || manager_pin.get()
                         on:input=move |ev| manager_pin.set(event_target_value(&ev))/>
                 </Show>
-                <button id="return-submit" class="primary" type="submit">"Refund to the original payment"</button>
-                <button id="exchange-start" type="button" on:click=move |_| act(true)>"Exchange for other items"</button>
+                <button id="return-submit" class="primary" type="submit">{tr(Text::HistRefundToOriginal)}</button>
+                <button id="exchange-start" type="button" on:click=move |_| act(true)>{tr(Text::HistExchangeForOtherItems)}</button>
                 <p class="error" role="alert">{move || error.get()}</p>
                 {move || done.get().map(|r| view! {
-                    <p class="refund-done" role="status">{format!("Refund {}: {} back ({})", r.receipt_no, r.total.display(),
-                        r.tenders.iter().map(|t| format!("{} {}", t.label(), t.amount().display())).collect::<Vec<_>>().join(", "))}</p>
+                    <p class="refund-done" role="status">{trf(Text::HistRefundDone, &[("receipt_no", &r.receipt_no), ("total", &r.total.display()),
+                        ("tenders", &r.tenders.iter().map(|t| format!("{} {}", t.label(), t.amount().display())).collect::<Vec<_>>().join(", "))])}</p>
                 })}
             </form>
             <div class="receipt-preview" inner_html=receipt_html></div>

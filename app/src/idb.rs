@@ -3,6 +3,7 @@
 //! readwrite transaction with strict durability, and `commit_sale` returns only after the
 //! transaction's `complete` event — that is when the screen may say "paid".
 
+use crate::i18n::{tr, trf};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
@@ -18,6 +19,7 @@ use till_core::event::Event;
 use till_core::refund::Refund;
 use till_core::sale::Sale;
 use till_core::shift::ShiftRecord;
+use till_core::text::Text;
 use wasm_bindgen::JsValue;
 
 const DB_NAME: &str = "till";
@@ -42,15 +44,24 @@ pub const REFUNDS: &str = "refunds";
 /// the X and Z reports need the whole shift). Emptied when the next shift opens.
 pub const JOURNAL: &str = "journal";
 
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone)]
 pub enum IdbError {
-    #[error("the device's storage is full: free space (or sync and clear old sales), then try again — the sale is still on screen")]
     QuotaExceeded,
-    #[error("this browser does not allow the till to store data (private mode?)")]
     Unavailable(String),
-    #[error("saving failed: {0}")]
     Other(String),
 }
+
+impl std::fmt::Display for IdbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IdbError::QuotaExceeded => f.write_str(tr(Text::LaneStorageFull)),
+            IdbError::Unavailable(_cause) => f.write_str(tr(Text::LaneStorageUnavailable)),
+            IdbError::Other(why) => f.write_str(&trf(Text::LaneSavingFailed, &[("reason", why)])),
+        }
+    }
+}
+
+impl std::error::Error for IdbError {}
 
 impl IdbError {
     fn from_any(e: impl std::fmt::Display) -> IdbError {
@@ -151,16 +162,16 @@ pub async fn db() -> Result<Rc<Database>> {
 /// indexes (sku, gtin, name, lane_seq) are plain properties either way.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
     let text = serde_json::to_string(value).map_err(|e| IdbError::Other(e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| IdbError::Other("a record could not be prepared".into()))
+    js_sys::JSON::parse(&text).map_err(|_| IdbError::Other(tr(Text::LaneRecordNotPrepared).into()))
 }
 
 fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T> {
     let text = js_sys::JSON::stringify(value)
         .ok()
         .and_then(|s| s.as_string())
-        .ok_or_else(|| IdbError::Other("a stored record could not be read".into()))?;
+        .ok_or_else(|| IdbError::Other(tr(Text::LaneRecordUnreadable).into()))?;
     serde_json::from_str(&text)
-        .map_err(|e| IdbError::Other(format!("a stored record is damaged: {e}")))
+        .map_err(|e| IdbError::Other(trf(Text::LaneRecordDamaged, &[("reason", &e)])))
 }
 
 /// One record by key, decoded.
@@ -702,11 +713,11 @@ pub async fn outbox(limit: usize) -> Result<Vec<(u64, String)>> {
             let seq = js_sys::Reflect::get(v, &"lane_seq".into())
                 .ok()
                 .and_then(|s| s.as_f64())
-                .ok_or_else(|| IdbError::Other("an outbox entry has no lane_seq".into()))?;
+                .ok_or_else(|| IdbError::Other(tr(Text::LaneOutboxNoSeq).into()))?;
             let json = js_sys::JSON::stringify(v)
                 .ok()
                 .and_then(|s| s.as_string())
-                .ok_or_else(|| IdbError::Other("an outbox entry could not be read".into()))?;
+                .ok_or_else(|| IdbError::Other(tr(Text::LaneOutboxUnreadable).into()))?;
             Ok((seq as u64, json))
         })
         .collect()

@@ -3,6 +3,7 @@
 //! Selling never waits for the network; sync runs beside it.
 
 use crate::api::{self, ApiError};
+use crate::i18n::{tr, trf};
 use crate::idb::{self, keys, Counters};
 use crate::storage::{self, StorageState};
 use crate::tabs::{self, Message};
@@ -26,6 +27,7 @@ use till_core::store::StoreSettings;
 use till_core::sync::{
     after_push, backoff_ms, Change, PullResponse, PushResponse, MAX_PUSH_EVENTS, PROTOCOL_VERSION,
 };
+use till_core::text::Text;
 use till_core::void::CartVoided;
 use till_core::{Decimal, Uuid};
 
@@ -249,7 +251,7 @@ impl Till {
         let lane = self
             .lane
             .get_untracked()
-            .ok_or("this lane is not paired with a store yet")?;
+            .ok_or(tr(Text::LaneNotPairedYet))?;
         let (open, id) = self.checkout_started().await?;
         // Check the tenders before touching storage, so a short payment is a message, not an error.
         let at_ms = now_ms() as i64;
@@ -312,9 +314,9 @@ impl Till {
         reason: String,
         approved_by: Option<String>,
     ) -> Result<Money, String> {
-        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let lane = self.lane.get_untracked().ok_or(tr(Text::LaneNotPaired))?;
         if self.open.with_untracked(|o| o.checkout_id.is_some()) {
-            return Err("a payment was started for this cart: finish or void it first".into());
+            return Err(tr(Text::LanePaymentStartedFirst).into());
         }
         let previous = idb::refunds_of(sale.id).await.map_err(|e| e.to_string())?;
         let at_ms = now_ms() as i64;
@@ -373,15 +375,12 @@ impl Till {
     /// Book the exchange: the return and the sale of the open cart, `pay` covering any
     /// difference, in one transaction with their outbox events.
     pub async fn exchange(self, pay: Vec<Tender>) -> Result<(Refund, Sale), String> {
-        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let lane = self.lane.get_untracked().ok_or(tr(Text::LaneNotPaired))?;
         if self.open.with_untracked(|o| o.exchange.is_none()) {
-            return Err("no exchange is being rung up".into());
+            return Err(tr(Text::LaneNoExchange).into());
         }
         let (open, sale_id) = self.checkout_started().await?;
-        let x = open
-            .exchange
-            .clone()
-            .ok_or("no exchange is being rung up")?;
+        let x = open.exchange.clone().ok_or(tr(Text::LaneNoExchange))?;
         let previous = idb::refunds_of(x.sale.id)
             .await
             .map_err(|e| e.to_string())?;
@@ -442,7 +441,7 @@ impl Till {
         let currency = self
             .currency_zero()
             .map(|z| z.currency)
-            .ok_or("this lane is not paired")?;
+            .ok_or(tr(Text::LaneNotPaired))?;
         let balance = idb::gift_card_balance(&code)
             .await
             .map_err(|e| e.to_string())?
@@ -458,7 +457,7 @@ impl Till {
         amount: Money,
         tenders: Vec<Tender>,
     ) -> Result<till_core::gift_card::GiftCardLoad, String> {
-        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let lane = self.lane.get_untracked().ok_or(tr(Text::LaneNotPaired))?;
         let day = till_core::time::business_day(now_ms() as i64, lane.store.utc_offset_minutes);
         let staff_id = self
             .cashier
@@ -475,10 +474,10 @@ impl Till {
     pub async fn park(self) -> Result<(), String> {
         let open = self.open.get_untracked();
         if open.checkout_id.is_some() {
-            return Err("a payment was started for this cart: finish or void it".into());
+            return Err(tr(Text::LanePaymentStarted).into());
         }
         if open.exchange.is_some() {
-            return Err("finish or cancel the exchange before parking the cart".into());
+            return Err(tr(Text::LaneExchangeBeforePark).into());
         }
         let id = new_id(now_ms() as u64, random_bytes());
         let cart = ParkedCart::new(id, open.cart, now_ms() as i64).map_err(|e| e.to_string())?;
@@ -496,16 +495,13 @@ impl Till {
     /// Bring a parked cart back as the open cart (only onto an empty one).
     pub async fn recall(self, id: Uuid) -> Result<(), String> {
         if !self.open.with_untracked(|o| o.cart.is_empty()) {
-            return Err("finish or park the cart on screen first".into());
+            return Err(tr(Text::LaneCartOnScreen).into());
         }
         if self.open.with_untracked(|o| o.exchange.is_some()) {
-            return Err("finish or cancel the exchange first".into());
+            return Err(tr(Text::LaneExchangeFirst).into());
         }
         let mut parked = self.parked.get_untracked();
-        let cart = parked
-            .recall(id)
-            .ok_or("that cart is no longer parked")?
-            .cart;
+        let cart = parked.recall(id).ok_or(tr(Text::LaneNoLongerParked))?.cart;
         // The recalled cart is saved as the open one before it leaves the parked list (a crash
         // in between leaves it in both places, never in neither); the screen changes once both
         // writes are done, in one step.
@@ -529,14 +525,14 @@ impl Till {
     /// Give up the open cart: nothing is sold, and the audit trail records who dropped what and
     /// why (an event, synced like a sale).
     pub async fn void_cart(self, reason: &str) -> Result<(), String> {
-        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let lane = self.lane.get_untracked().ok_or(tr(Text::LaneNotPaired))?;
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err("give a reason for voiding the cart".into());
+            return Err(tr(Text::LaneVoidReason).into());
         }
         let open = self.open.get_untracked();
         if open.cart.is_empty() {
-            return Err("the cart is empty".into());
+            return Err(tr(Text::LaneCartEmpty).into());
         }
         let amount = self
             .totals()
@@ -641,7 +637,7 @@ impl Till {
                 .catalogue
                 .with_untracked(|c| c.search(raw, 1).into_iter().next().cloned()),
         };
-        found.ok_or_else(|| format!("No product matches “{raw}”"))
+        found.ok_or_else(|| trf(Text::LaneNoProductMatches, &[("code", &raw)]))
     }
 
     /// Take items back without a receipt, at today's price, in cash: core refuses it without
@@ -668,7 +664,7 @@ impl Till {
         self,
         make: impl Fn(Checkout<'_>, &StoreSettings) -> Result<Refund, RefundError>,
     ) -> Result<Refund, String> {
-        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let lane = self.lane.get_untracked().ok_or(tr(Text::LaneNotPaired))?;
         let at_ms = now_ms() as i64;
         let id = new_id(at_ms as u64, random_bytes());
         let build = |c: Counters| -> Result<(Refund, Event), RefundError> {
@@ -764,9 +760,9 @@ impl Till {
     /// Z reports cover this shift from here.
     pub async fn open_shift(self, float: CashCount) -> Result<(), String> {
         if self.shift.with_untracked(Option::is_some) {
-            return Err("a shift is already open: close it first".into());
+            return Err(tr(Text::LaneShiftAlreadyOpen).into());
         }
-        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let lane = self.lane.get_untracked().ok_or(tr(Text::LaneNotPaired))?;
         let opened = ShiftOpened {
             shift_id: new_id(now_ms() as u64, random_bytes()),
             staff_id: self.staff_id(),
@@ -788,8 +784,11 @@ impl Till {
         amount: Decimal,
         reason: String,
     ) -> Result<(), String> {
-        let shift_id = self.shift.get_untracked().ok_or("open a shift first")?;
-        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let shift_id = self
+            .shift
+            .get_untracked()
+            .ok_or(tr(Text::LaneOpenShiftFirst))?;
+        let lane = self.lane.get_untracked().ok_or(tr(Text::LaneNotPaired))?;
         let moved = CashMoved {
             shift_id,
             direction,
@@ -804,7 +803,10 @@ impl Till {
 
     /// The X report: the shift so far, from the journal.
     pub async fn shift_report(self) -> Result<ShiftReport, String> {
-        let shift_id = self.shift.get_untracked().ok_or("no shift is open")?;
+        let shift_id = self
+            .shift
+            .get_untracked()
+            .ok_or(tr(Text::LaneNoShiftOpen))?;
         let events = idb::journal().await.map_err(|e| e.to_string())?;
         ShiftReport::from_records(shift_id, &events).map_err(|e| e.to_string())
     }
@@ -812,8 +814,11 @@ impl Till {
     /// Close the shift with a blind count (the expected amount is shown only after): the Z
     /// report, with over/short.
     pub async fn close_shift(self, counted: CashCount) -> Result<ShiftReport, String> {
-        let shift_id = self.shift.get_untracked().ok_or("no shift is open")?;
-        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let shift_id = self
+            .shift
+            .get_untracked()
+            .ok_or(tr(Text::LaneNoShiftOpen))?;
+        let lane = self.lane.get_untracked().ok_or(tr(Text::LaneNotPaired))?;
         let closed = ShiftClosed {
             shift_id,
             staff_id: self.staff_id(),
@@ -850,7 +855,7 @@ impl Till {
         let lane = self
             .lane
             .get_untracked()
-            .ok_or("this lane is not paired with a store: there is nothing to export")?;
+            .ok_or(tr(Text::LaneNothingToExport))?;
         let events = idb::outbox(usize::MAX).await.map_err(|e| e.to_string())?;
         let raw: Vec<&str> = events.iter().map(|(_, json)| json.as_str()).collect();
         let at_ms = now_ms() as i64;
@@ -1036,9 +1041,9 @@ impl Till {
                 .await
                 .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
             if next.retry_later {
-                return Err(ApiError::BadAnswer(format!(
-                    "the server holds this lane's sales up to number {} only; retrying",
-                    resp.acked_through
+                return Err(ApiError::BadAnswer(trf(
+                    Text::LaneServerHoldsUpTo,
+                    &[("number", &resp.acked_through)],
                 )));
             }
         }
@@ -1153,7 +1158,7 @@ impl Till {
                     .check(now)
                     .err()
                     .map(|e| e.to_string())
-                    .unwrap_or_else(|| "that PIN is not right".into()))
+                    .unwrap_or_else(|| tr(Text::LaneWrongPin).into()))
             }
         }
     }
@@ -1169,12 +1174,9 @@ impl Till {
     ) -> Result<Cashier, String> {
         let member = self.check_pin(pin).await?;
         if !member.role.may(action) {
-            return Err(format!(
-                "{} cannot approve this: a manager's PIN is needed",
-                member.name
-            ));
+            return Err(trf(Text::LaneCannotApprove, &[("name", &member.name)]));
         }
-        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let lane = self.lane.get_untracked().ok_or(tr(Text::LaneNotPaired))?;
         let approval = Approval {
             action,
             approver_id: member.id.clone(),
@@ -1194,11 +1196,11 @@ impl Till {
     pub async fn no_sale(self, pin: Option<&str>) -> Result<(), String> {
         let detail = "No sale: drawer opened".to_string();
         if self.needs_approval(Action::NoSale) {
-            let pin = pin.ok_or("A manager's PIN is needed to open the drawer without a sale")?;
+            let pin = pin.ok_or(tr(Text::LaneNoSaleNeedsPin))?;
             self.approve(pin, Action::NoSale, detail, None).await?;
             return Ok(());
         }
-        let lane = self.lane.get_untracked().ok_or("this lane is not paired")?;
+        let lane = self.lane.get_untracked().ok_or(tr(Text::LaneNotPaired))?;
         let who = self
             .cashier
             .with_untracked(|c| c.as_ref().map(|c| c.id.clone()));
@@ -1243,7 +1245,7 @@ impl Till {
             return Err(ApiError::Refused {
                 status: 401,
                 code: "not_paired".into(),
-                message: "this till is not paired with a store yet".into(),
+                message: tr(Text::LaneTillNotPaired).into(),
             });
         }
         let lane: LaneConfig =

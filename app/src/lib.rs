@@ -11,6 +11,7 @@ mod files;
 pub mod gift;
 mod hid;
 mod history;
+mod i18n;
 mod idb;
 mod lane;
 mod owner;
@@ -36,6 +37,7 @@ use leptos::prelude::*;
 /// The till: sell, pay, sync. Watches the service worker for updates.
 pub fn mount_till() {
     console_error_panic_hook::set_once();
+    i18n::start();
     leptos::mount::mount_to_body(|| {
         provide_context(pwa::use_service_worker());
         view! { <sell::TillPage/> }

@@ -1,5 +1,6 @@
 //! The sell screen: one scan/search field always ready, the cart, and cash payment.
 
+use crate::i18n::{tr, trf};
 use crate::lane::{SyncStatus, Till};
 use crate::pwa::ServiceWorker;
 use leptos::ev::KeyboardEvent;
@@ -12,6 +13,7 @@ use till_core::customer_display::DisplayState;
 use till_core::money::Money;
 use till_core::receipt::{self, ReceiptOptions};
 use till_core::sale::{Sale, Tender};
+use till_core::text::{Lang, Text};
 use till_core::Decimal;
 
 #[component]
@@ -93,6 +95,22 @@ pub fn TillPage() -> impl IntoView {
         }
     });
     crate::display::answer_hellos(move || untrack(display_state));
+    // The store's language, as the lane now knows it: a till that speaks another one (and has
+    // no choice of its own) starts again in it, between sales.
+    Effect::new(move |_| {
+        let Some(locale) = till
+            .lane
+            .with(|l| l.as_ref().map(|l| l.store.locale.clone()))
+        else {
+            return;
+        };
+        let idle = till.open.with(|o| o.checkout_id.is_none())
+            && paid.with(Option::is_none)
+            && !busy.get();
+        if crate::i18n::store_speaks(&locale) && idle {
+            crate::i18n::reload();
+        }
+    });
     let focus_scan = move || {
         if let Some(el) = scan_ref.get_untracked() {
             let _ = el.focus();
@@ -205,7 +223,7 @@ pub fn TillPage() -> impl IntoView {
         let by_gtin = |g: &till_core::barcode::Gtin| {
             till.catalogue
                 .with_untracked(|c| c.by_gtin(g).cloned())
-                .ok_or_else(|| format!("No product has the code {}", g.short()))
+                .ok_or_else(|| trf(Text::SellNoProductCode, &[("code", &g.short())]))
         };
         // What the label adds to the product: a weight, or the package's price.
         let mut label: (Option<Decimal>, Option<Decimal>) = (None, None);
@@ -216,7 +234,7 @@ pub fn TillPage() -> impl IntoView {
                     label = (g.net_weight_kg, g.price);
                     by_gtin(gtin)
                 }
-                None => Err("This label has no product code: key the item in".into()),
+                None => Err(tr(Text::SellLabelNoCode).into()),
             },
             Ok(Scan::Embedded(e)) => {
                 label = match e.measure {
@@ -225,9 +243,7 @@ pub fn TillPage() -> impl IntoView {
                 };
                 till.catalogue
                     .with_untracked(|c| c.by_sku(&e.item).cloned())
-                    .ok_or_else(|| {
-                        format!("No product has the item number {} of this label", e.item)
-                    })
+                    .ok_or_else(|| trf(Text::SellNoItemNumber, &[("item", &e.item)]))
             }
             Ok(Scan::Code(code, err)) => till
                 .catalogue
@@ -236,7 +252,7 @@ pub fn TillPage() -> impl IntoView {
             Ok(Scan::Text(_)) => till
                 .catalogue
                 .with_untracked(|c| c.search(&raw, 1).into_iter().next().cloned())
-                .ok_or_else(|| format!("Nothing matches “{}”", raw.trim())),
+                .ok_or_else(|| trf(Text::SellNothingMatches, &[("query", &raw.trim())])),
             Err(e) => Err(e.to_string()),
         };
         match found {
@@ -269,9 +285,7 @@ pub fn TillPage() -> impl IntoView {
             Ok(text) => handle_scan(text.clone()),
             Err(e) => {
                 crate::sound::error();
-                message.set(Some(format!(
-                    "The scanner sent something unreadable ({e}): scan again"
-                )));
+                message.set(Some(trf(Text::SellScannerUnreadable, &[("error", &e)])));
             }
         },
         false,
@@ -295,25 +309,25 @@ pub fn TillPage() -> impl IntoView {
                 let n: Decimal = x.lines.iter().map(|l| l.qty).sum();
                 view! {
                     <p class="exchange-banner" role="status">
-                        {format!("Exchange: {} item(s) from {} coming back, worth {} — ring up the new items", n.normalize(), x.sale.receipt_no, x.credit.display())}
-                        <button id="exchange-cancel" class="small" on:click=move |_| till.cancel_exchange()>"Cancel exchange"</button>
+                        {trf(Text::SellExchangeBanner, &[("n", &n.normalize()), ("receipt", &x.sale.receipt_no), ("credit", &x.credit.display())])}
+                        <button id="exchange-cancel" class="small" on:click=move |_| till.cancel_exchange()>{tr(Text::SellCancelExchange)}</button>
                     </p>
                 }
             }))}
             <Show when=move || hub.printer.problem().is_some() && !hub.panel.get()>
                 <p class="printer-banner" role="alert">{move || hub.printer.problem()}
-                    <button class="small" on:click=move |_| hub.panel.set(true)>"Printer"</button>
+                    <button class="small" on:click=move |_| hub.panel.set(true)>{tr(Text::SellPrinter)}</button>
                 </p>
             </Show>
             <header class="bar">
                 <h1>{move || till.lane.with(|l| l.as_ref().map(|l| l.store.name.clone()).unwrap_or_else(|| "till".into()))}</h1>
-                <span class="lane">{move || till.lane.with(|l| l.as_ref().map(|l| format!("Lane {}", l.lane_code)).unwrap_or_default())}</span>
+                <span class="lane">{move || till.lane.with(|l| l.as_ref().map(|l| trf(Text::SellLane, &[("code", &l.lane_code)])).unwrap_or_default())}</span>
                 <crate::staff::CashierChip/>
-                <button id="open-history" class="small" on:click=move |_| receipts.open.set(Some(String::new()))>"Receipts " <kbd>"F3"</kbd></button>
-                <button id="devices" class="small" on:click=move |_| hub.panel.set(true)>"Devices"</button>
-                <button id="gift-cards" class="small" on:click=move |_| gift_panel.0.set(true)>"Gift cards"</button>
+                <button id="open-history" class="small" on:click=move |_| receipts.open.set(Some(String::new()))>{tr(Text::SellReceipts)} " " <kbd>"F3"</kbd></button>
+                <button id="devices" class="small" on:click=move |_| hub.panel.set(true)>{tr(Text::SellDevices)}</button>
+                <button id="gift-cards" class="small" on:click=move |_| gift_panel.0.set(true)>{tr(Text::SellGiftCards)}</button>
                 <button id="shift" class="small" on:click=move |_| shift_panel.0.set(true)>
-                    {move || if till.shift.with(Option::is_some) { "Shift " } else { "Open shift " }} <kbd>"F6"</kbd>
+                    {move || if till.shift.with(Option::is_some) { tr(Text::SellShift) } else { tr(Text::SellOpenShift) }} " " <kbd>"F6"</kbd>
                 </button>
                 <Show when=move || till.ready.get()><LanePanel/></Show>
                 <Show when=move || till.ready.get()><SyncBadge status=till.status.into() utc_offset_minutes=Signal::derive(move || till.lane.with(|l| l.as_ref().map(|l| l.store.utc_offset_minutes).unwrap_or(0)))/></Show>
@@ -322,29 +336,29 @@ pub fn TillPage() -> impl IntoView {
                 <PairingPanel/>
             </Show>
             <Show when=move || till.status.with(|s| s.revoked)>
-                <p class="revoked-banner" role="alert">"The owner removed this till from the store: it no longer syncs. Its unsynced sales are kept here — save them to a file under “This till” and give it to the owner."</p>
+                <p class="revoked-banner" role="alert">{tr(Text::SellRevoked)}</p>
             </Show>
             <Show when=move || till.status.with(|s| !s.online && s.last_error.is_some())>
-                <p class="offline-banner" role="status">"Offline: sales are kept safely on this till and sync when the connection is back."</p>
+                <p class="offline-banner" role="status">{tr(Text::SellOffline)}</p>
             </Show>
             <Show when=move || sw.is_some_and(|sw| sw.update_ready.get())>
-                <p class="update-banner" role="status">"A new version of till is ready: it starts after this sale."</p>
+                <p class="update-banner" role="status">{tr(Text::SellUpdateReady)}</p>
             </Show>
-            <section class="sell" aria-label="Sell">
+            <section class="sell" aria-label=tr(Text::SellSection)>
                 <input
                     id="scan"
                     node_ref=scan_ref
                     type="search"
                     autofocus
                     autocomplete="off"
-                    aria-label="Scan a barcode or search by name"
-                    placeholder="Scan a barcode or type a name"
+                    aria-label=tr(Text::SellScanLabel)
+                    placeholder=tr(Text::SellScanPlaceholder)
                     prop:value=move || query.get()
                     on:input=move |ev| query.set(event_target_value(&ev))
                     on:keydown=on_scan_key
                 />
                 <p class="message" role="status">{move || message.get()}</p>
-                <ul class="results" aria-label="Search results">
+                <ul class="results" aria-label=tr(Text::SellResults)>
                     <For each=move || results.get() key=|p| (p.sku.clone(), p.version) children=move |p| {
                         let label = format!("{} {}", p.name, p.price);
                         let price = till.currency_zero().map(|z| Money::new(p.price, z.currency).display()).unwrap_or_default();
@@ -356,7 +370,7 @@ pub fn TillPage() -> impl IntoView {
                         }
                     }/>
                 </ul>
-                <p class="catalogue-size">{move || format!("{} products", till.catalogue.with(|c| c.len()))}</p>
+                <p class="catalogue-size">{move || trf(Text::SellProducts, &[("n", &till.catalogue.with(|c| c.len()))])}</p>
             </section>
             <CartView on_done=focus_scan/>
             <CartActions on_done=focus_scan/>
@@ -370,31 +384,32 @@ fn SyncBadge(status: Signal<SyncStatus>, utc_offset_minutes: Signal<i32>) -> imp
     let text = move || {
         status.with(|s| {
             let state = match (&s.last_error, s.online) {
-                (None, _) => "online",
-                (Some(_), true) => "sync problem",
-                (Some(_), false) => "offline",
+                (None, _) => tr(Text::SellBadgeOnline),
+                (Some(_), true) => tr(Text::SellBadgeProblem),
+                (Some(_), false) => tr(Text::SellBadgeOffline),
             };
-            let last = s
-                .last_sync_ms
-                .map(|ms| {
-                    format!(
-                        " · synced {}",
-                        till_core::time::local_time(ms as i64, utc_offset_minutes.get())
-                    )
-                })
-                .unwrap_or_default();
-            let loading = s
-                .loading
-                .map(|(r, t)| format!(" · loading catalogue {r}/{t}"))
-                .unwrap_or_default();
-            format!("{state} · {} unsynced{last}{loading}", s.unsynced)
+            let mut parts = vec![
+                state.to_string(),
+                trf(Text::SellBadgeUnsynced, &[("n", &s.unsynced)]),
+            ];
+            if let Some(ms) = s.last_sync_ms {
+                let at = till_core::time::local_time(ms as i64, utc_offset_minutes.get());
+                parts.push(trf(Text::SellBadgeSynced, &[("time", &at)]));
+            }
+            if let Some((done, total)) = s.loading {
+                parts.push(trf(
+                    Text::SellBadgeLoading,
+                    &[("done", &done), ("total", &total)],
+                ));
+            }
+            parts.join(" · ")
         })
     };
     let title = move || {
         status.with(|s| {
             s.last_error
                 .clone()
-                .unwrap_or_else(|| "All sales are synced or syncing".into())
+                .unwrap_or_else(|| tr(Text::SellAllSynced).into())
         })
     };
     view! {
@@ -421,11 +436,11 @@ fn PairingPanel() -> impl IntoView {
     };
     view! {
         <form class="pairing" on:submit=submit>
-            <h2>"Pair this till with your store"</h2>
-            <p>"In the owner dashboard choose “Add a till”, then type the code shown there."</p>
-            <input id="pairing-code" autocomplete="off" autocapitalize="characters" placeholder="ABCD-EFGH" aria-label="Pairing code"
+            <h2>{tr(Text::SellPairTitle)}</h2>
+            <p>{tr(Text::SellPairHelp)}</p>
+            <input id="pairing-code" autocomplete="off" autocapitalize="characters" placeholder="ABCD-EFGH" aria-label=tr(Text::SellPairCode)
                 prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
-            <button id="pair" class="primary" type="submit" disabled=move || busy.get()>"Pair"</button>
+            <button id="pair" class="primary" type="submit" disabled=move || busy.get()>{tr(Text::SellPair)}</button>
             <p class="error" role="alert">{move || error.get()}</p>
         </form>
     }
@@ -437,29 +452,32 @@ fn PairingPanel() -> impl IntoView {
 fn LanePanel() -> impl IntoView {
     let till = expect_context::<Till>();
     let outcome = RwSignal::new(None::<String>);
+    let device_choice = crate::i18n::device_choice();
     let storage = move || {
         till.storage.with(|s| {
             let used = match (s.usage, s.quota) {
-                (Some(u), Some(q)) => format!(
-                    "{} used of {}",
-                    crate::storage::human_bytes(u),
-                    crate::storage::human_bytes(q)
+                (Some(u), Some(q)) => trf(
+                    Text::SellStorageUsed,
+                    &[
+                        ("used", &crate::storage::human_bytes(u)),
+                        ("quota", &crate::storage::human_bytes(q)),
+                    ],
                 ),
-                _ => "size unknown".into(),
+                _ => tr(Text::SellStorageUnknown).into(),
             };
             let kept = if s.persisted {
-                "kept by the browser"
+                tr(Text::SellStorageKept)
             } else {
-                "may be cleared by the browser when the device is short of space"
+                tr(Text::SellStorageMayClear)
             };
-            format!("Storage: {used}, {kept}")
+            trf(Text::SellStorage, &[("used", &used), ("kept", &kept)])
         })
     };
     let export = move |_| {
         leptos::task::spawn_local(async move {
             let result = match till.rescue_export().await {
                 Ok((name, json)) => crate::files::download_text(&name, "application/json", &json)
-                    .map(|_| format!("Saved {name}: give it to the owner to upload"))
+                    .map(|_| trf(Text::SellRescueSaved, &[("name", &name)]))
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e),
             };
@@ -468,12 +486,29 @@ fn LanePanel() -> impl IntoView {
     };
     view! {
         <details class="lane-panel">
-            <summary>"This till"</summary>
+            <summary>{tr(Text::SellThisTill)}</summary>
             <p class="storage">{storage}</p>
             <button id="rescue-export" on:click=export>
-                {move || format!("Save {} unsynced sales to a file", till.status.with(|s| s.unsynced))}
+                {move || trf(Text::SellRescueExport, &[("n", &till.status.with(|s| s.unsynced))])}
             </button>
             <p class="rescue-outcome" role="status">{move || outcome.get()}</p>
+            <label class="language">{tr(Text::SellLanguage)}
+                <select id="language" disabled=move || till.open.with(|o| o.checkout_id.is_some())
+                    on:change=move |ev| {
+                        let choice = match event_target_value(&ev).as_str() {
+                            "" => None,
+                            tag => Some(Lang::from_tag(tag)),
+                        };
+                        if crate::i18n::choose_for_device(choice) {
+                            crate::i18n::reload();
+                        }
+                    }>
+                    <option value="" selected=device_choice.is_none()>{tr(Text::SellLanguageOfStore)}</option>
+                    {Lang::ALL.map(|l| view! {
+                        <option value=l.code() lang=l.code() selected=device_choice == Some(l)>{l.own_name()}</option>
+                    })}
+                </select>
+            </label>
         </details>
     }
 }
@@ -493,10 +528,10 @@ fn CartActions(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
     };
     let empty = move || till.open.with(|o| o.cart.is_empty());
     view! {
-        <section class="cart-actions" aria-label="Cart actions">
+        <section class="cart-actions" aria-label=tr(Text::SellCartActions)>
             <div class="buttons">
-                <button id="park" disabled=empty on:click=move |_| run(Box::pin(till.park()))>"Park " <kbd>"F4"</kbd></button>
-                <button id="void-cart" disabled=empty on:click=move |_| voiding.set(true)>"Void cart"</button>
+                <button id="park" disabled=empty on:click=move |_| run(Box::pin(till.park()))>{tr(Text::SellPark)} " " <kbd>"F4"</kbd></button>
+                <button id="void-cart" disabled=empty on:click=move |_| voiding.set(true)>{tr(Text::SellVoidCart)}</button>
             </div>
             <Show when=move || voiding.get() && !empty()>
                 <form class="void-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
@@ -506,12 +541,12 @@ fn CartActions(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                     reason.set(String::new());
                     run(Box::pin(async move { till.void_cart(&why).await }));
                 }>
-                    <input id="void-reason" placeholder="Why is the cart voided?" aria-label="Reason for voiding the cart"
+                    <input id="void-reason" placeholder=tr(Text::SellVoidWhy) aria-label=tr(Text::SellVoidReason)
                         prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
-                    <button id="void-confirm" class="danger" type="submit">"Void"</button>
+                    <button id="void-confirm" class="danger" type="submit">{tr(Text::SellVoid)}</button>
                 </form>
             </Show>
-            <ul class="parked" aria-label="Parked carts">
+            <ul class="parked" aria-label=tr(Text::SellParked)>
                 <For each=move || till.parked.get().carts key=|c| c.id children=move |c| {
                     let id = c.id;
                     let at = till.lane.with_untracked(|l| l.as_ref().map(|l| l.store.utc_offset_minutes)).unwrap_or(0);
@@ -539,7 +574,7 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
     let editing = RwSignal::new(None::<usize>);
     let discounting = RwSignal::new(None::<Option<usize>>);
     view! {
-        <section class="cart" aria-label="Cart" tabindex="0">
+        <section class="cart" aria-label=tr(Text::SellCart) tabindex="0">
             <ol class="lines">
                 <For each=lines key=|(i, l)| (*i, l.sku.clone(), l.qty, l.promotions.clone(), l.price_override.as_ref().map(|o| (o.price, o.reason.clone())), l.discount) children=move |(i, line)| {
                     let amount = move || totals.with(|t| t.as_ref().and_then(|t| t.line_amounts.get(i).map(|m| m.display())).unwrap_or_default());
@@ -554,15 +589,15 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
                             }).collect::<Vec<_>>()}
                             <span class="line-tools">
                                 {(line.sold_by == SoldBy::Each).then(|| view! {
-                                    <button class="qty-less small" aria-label=format!("One fewer {}", line.name) on:click=move |_| { till.edit_cart(|c| { if let Some(q) = c.lines.get(i).map(|l| l.qty - Decimal::ONE) { if q.is_zero() { let _ = c.remove(i); } else { let _ = c.set_qty(i, q); } } }); on_done(); }>"−"</button>
-                                    <button class="qty-more small" aria-label=format!("One more {}", line.name) on:click=move |_| { till.edit_cart(|c| { if let Some(q) = c.lines.get(i).map(|l| l.qty + Decimal::ONE) { let _ = c.set_qty(i, q); } }); on_done(); }>"+"</button>
+                                    <button class="qty-less small" aria-label=trf(Text::SellOneFewer, &[("name", &line.name)]) on:click=move |_| { till.edit_cart(|c| { if let Some(q) = c.lines.get(i).map(|l| l.qty - Decimal::ONE) { if q.is_zero() { let _ = c.remove(i); } else { let _ = c.set_qty(i, q); } } }); on_done(); }>"−"</button>
+                                    <button class="qty-more small" aria-label=trf(Text::SellOneMore, &[("name", &line.name)]) on:click=move |_| { till.edit_cart(|c| { if let Some(q) = c.lines.get(i).map(|l| l.qty + Decimal::ONE) { let _ = c.set_qty(i, q); } }); on_done(); }>"+"</button>
                                 })}
-                                <button class="price-edit small" aria-label=format!("Change the price of {}", line.name) on:click=move |_| editing.set(Some(i))>"Price"</button>
-                                <button class="discount-edit small" aria-label=format!("Discount {}", line.name) on:click=move |_| discounting.set(Some(Some(i)))>"%"</button>
+                                <button class="price-edit small" aria-label=trf(Text::SellChangePrice, &[("name", &line.name)]) on:click=move |_| editing.set(Some(i))>{tr(Text::Price)}</button>
+                                <button class="discount-edit small" aria-label=trf(Text::SellDiscountLine, &[("name", &line.name)]) on:click=move |_| discounting.set(Some(Some(i)))>"%"</button>
                             </span>
-                            <button class="remove" aria-label=format!("Remove {}", line.name) on:click=move |_| { till.edit_cart(|c| { let _ = c.remove(i); }); on_done(); }>"×"</button>
-                            {line.price_override.as_ref().map(|o| view! { <span class="override">{format!("price changed: {}", o.reason)}</span> })}
-                            {line.discount.map(|d| view! { <span class="line-discount">{match d { Discount::Percent(p) => format!("discount {p}%"), Discount::Amount(a) => format!("discount {a}") }}</span> })}
+                            <button class="remove" aria-label=trf(Text::SellRemoveLine, &[("name", &line.name)]) on:click=move |_| { till.edit_cart(|c| { let _ = c.remove(i); }); on_done(); }>"×"</button>
+                            {line.price_override.as_ref().map(|o| view! { <span class="override">{trf(Text::SellPriceChanged, &[("reason", &o.reason)])}</span> })}
+                            {line.discount.map(|d| view! { <span class="line-discount">{match d { Discount::Percent(p) => trf(Text::SellLineDiscountPercent, &[("p", &p)]), Discount::Amount(a) => trf(Text::SellLineDiscountAmount, &[("amount", &a)]) }}</span> })}
                             <Show when=move || discounting.get() == Some(Some(i))>
                                 <crate::discount::DiscountForm line=Some(i) on_close=move || { discounting.set(None); on_done(); }/>
                             </Show>
@@ -575,16 +610,16 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
             </ol>
             <div class="totals">
                 {move || totals.with(|t| t.as_ref().map(|t| t.tax.iter().map(|l| view! {
-                    <p class="tax-line">{format!("{}% taxable {} (tax {})", l.rate * Decimal::from(100), l.taxable.display(), l.tax.display())}</p>
+                    <p class="tax-line">{trf(Text::SellTaxLine, &[("rate", &(l.rate * Decimal::from(100))), ("taxable", &l.taxable.display()), ("tax", &l.tax.display())])}</p>
                 }).collect::<Vec<_>>()))}
                 <p class="cart-discount">
-                    {move || till.open.with(|o| o.cart.discount).map(|d| match d { Discount::Percent(p) => format!("Cart discount {p}%"), Discount::Amount(a) => format!("Cart discount {a}") })}
-                    <button id="cart-discount-open" class="small" disabled=move || till.open.with(|o| o.cart.is_empty()) on:click=move |_| discounting.set(Some(None))>"Cart discount"</button>
+                    {move || till.open.with(|o| o.cart.discount).map(|d| match d { Discount::Percent(p) => trf(Text::SellCartDiscountPercent, &[("p", &p)]), Discount::Amount(a) => trf(Text::SellCartDiscountAmount, &[("amount", &a)]) })}
+                    <button id="cart-discount-open" class="small" disabled=move || till.open.with(|o| o.cart.is_empty()) on:click=move |_| discounting.set(Some(None))>{tr(Text::SellCartDiscount)}</button>
                 </p>
                 <Show when=move || discounting.get() == Some(None)>
                     <crate::discount::DiscountForm line=None on_close=move || { discounting.set(None); on_done(); }/>
                 </Show>
-                <p class="total">"Total " <strong id="total">{move || totals.with(|t| t.as_ref().map(|t| t.total.display()).unwrap_or_default())}</strong></p>
+                <p class="total">{tr(Text::Total)} " " <strong id="total">{move || totals.with(|t| t.as_ref().map(|t| t.total.display()).unwrap_or_default())}</strong></p>
             </div>
         </section>
     }
@@ -689,7 +724,7 @@ fn PayPanel(
                     }
                 }
             }
-            Err(_) => error.set(Some("Type the tip as an amount, e.g. 2.50".into())),
+            Err(_) => error.set(Some(tr(Text::SellTipAsAmount).into())),
         }
     };
     // Card and other non-cash payments taken so far for this cart (a split payment).
@@ -732,7 +767,7 @@ fn PayPanel(
         match typed.parse::<Decimal>() {
             Ok(v) => Some(Money::new(v, rest.currency)),
             Err(_) => {
-                error.set(Some("Type the amount the terminal took, e.g. 300".into()));
+                error.set(Some(tr(Text::SellTerminalAmount).into()));
                 None
             }
         }
@@ -790,7 +825,10 @@ fn PayPanel(
                 .and_then(|u| balance.checked_sub(u).ok())
                 .unwrap_or(balance);
             if let Err(e) = till_core::gift_card::can_pay(left, amount) {
-                gift_balance.set(Some(format!("Card {code}: {}", left.display())));
+                gift_balance.set(Some(trf(
+                    Text::SellGiftLeft,
+                    &[("code", &code), ("balance", &left.display())],
+                )));
                 return error.set(Some(e.to_string()));
             }
             let tender = Tender::GiftCard {
@@ -800,9 +838,15 @@ fn PayPanel(
             match tender.validate() {
                 Ok(()) => {
                     taken.update(|t| t.push(tender));
-                    gift_balance.set(Some(format!(
-                        "Card {code}: {} left after this",
-                        left.checked_sub(amount).unwrap_or(left).display()
+                    gift_balance.set(Some(trf(
+                        Text::SellGiftLeftAfter,
+                        &[
+                            ("code", &code),
+                            (
+                                "balance",
+                                &left.checked_sub(amount).unwrap_or(left).display(),
+                            ),
+                        ],
                     )));
                     gift_code.set(String::new());
                     gift_amount.set(String::new());
@@ -892,7 +936,7 @@ fn PayPanel(
             {
                 Ok(v) => Money::new(v, zero.currency),
                 Err(_) => {
-                    error.set(Some("Type the cash amount handed over, e.g. 1000".into()));
+                    error.set(Some(tr(Text::SellCashAmount).into()));
                     return;
                 }
             },
@@ -914,32 +958,32 @@ fn PayPanel(
         false,
     );
     view! {
-        <section class="pay" aria-label="Payment">
+        <section class="pay" aria-label=tr(Text::SellPayment)>
             <Show when=move || paid.with(|p| p.is_some()) fallback=move || view! {
-                <label class="tendered">"Cash tendered"
+                <label class="tendered">{tr(Text::SellCashTendered)}
                     <input id="tendered" inputmode="decimal" autocomplete="off" prop:value=move || tendered.get()
                         on:input=move |ev| tendered.set(event_target_value(&ev))
                         on:keydown=move |ev: KeyboardEvent| if ev.key() == "Enter" { pay(None) } />
                 </label>
                 <Show when=move || tip_settings().is_some() && credit().is_none()>
-                    <div class="tips" role="group" aria-label="Tip">
+                    <div class="tips" role="group" aria-label=tr(Text::SellTip)>
                         <button class="tip-none small" aria-pressed=move || (tip_choice.get() == TipChoice::None).to_string()
-                            on:click=move |_| { tip_choice.set(TipChoice::None); tip_custom.set(String::new()); }>"No tip"</button>
+                            on:click=move |_| { tip_choice.set(TipChoice::None); tip_custom.set(String::new()); }>{tr(Text::SellNoTip)}</button>
                         {move || tip_options().into_iter().map(|(p, m)| view! {
                             <button class="tip-option small" aria-pressed=move || (tip_choice.get() == TipChoice::Percent(p)).to_string()
                                 on:click=move |_| { tip_choice.set(TipChoice::Percent(p)); tip_custom.set(String::new()); }>
                                 {format!("{}% · {}", p.normalize(), m.display())}
                             </button>
                         }).collect::<Vec<_>>()}
-                        <input id="tip-custom" inputmode="decimal" autocomplete="off" placeholder="Other tip" aria-label="Tip amount"
+                        <input id="tip-custom" inputmode="decimal" autocomplete="off" placeholder=tr(Text::SellOtherTip) aria-label=tr(Text::SellTipAmount)
                             prop:value=move || tip_custom.get() on:change=move |ev| set_custom_tip(event_target_value(&ev))/>
-                        <span class="tip-amount" id="tip">{move || tip().map(|t| format!("Tip {}", t.display()))}</span>
+                        <span class="tip-amount" id="tip">{move || tip().map(|t| trf(Text::SellTipIs, &[("amount", &t.display())]))}</span>
                     </div>
                 </Show>
-                <p class="due">{move || if remaining().is_some_and(|m| m.amount < Decimal::ZERO) { "Back to the customer " } else { "Due " }}
+                <p class="due">{move || if remaining().is_some_and(|m| m.amount < Decimal::ZERO) { tr(Text::SellBackToCustomer) } else { tr(Text::SellDue) }} " "
                     <strong id="due">{move || remaining().map(|m| Money::new(m.amount.abs(), m.currency).display())}</strong></p>
                 <Show when=move || credit().is_some() && remaining().is_some_and(|m| m.amount <= Decimal::ZERO)>
-                    <button id="complete-exchange" class="primary" disabled=move || busy.get() on:click=move |_| finish(taken.get_untracked())>"Complete exchange"</button>
+                    <button id="complete-exchange" class="primary" disabled=move || busy.get() on:click=move |_| finish(taken.get_untracked())>{tr(Text::SellCompleteExchange)}</button>
                 </Show>
                 <ul class="tenders">
                     <For each=taken_list key=|(i, t)| (*i, format!("{t:?}")) children=move |(i, t)| {
@@ -949,70 +993,70 @@ fn PayPanel(
                         };
                         view! {
                             <li class="tender-line">{label}
-                                <button class="remove" aria-label="Remove this payment" on:click=move |_| taken.update(|t| { t.remove(i); })>"×"</button>
+                                <button class="remove" aria-label=tr(Text::SellRemovePayment) on:click=move |_| taken.update(|t| { t.remove(i); })>"×"</button>
                             </li>
                         }
                     }/>
                 </ul>
                 <details class="card-form">
-                    <summary>"Card (on the terminal)"</summary>
+                    <summary>{tr(Text::SellCardOnTerminal)}</summary>
                     <div class="card-fields">
-                        <select id="card-brand" aria-label="Card brand" on:change=move |ev| card_brand.set(event_target_value(&ev))>
+                        <select id="card-brand" aria-label=tr(Text::SellCardBrand) on:change=move |ev| card_brand.set(event_target_value(&ev))>
                             {["VISA", "Mastercard", "JCB", "AMEX", "Diners", "UnionPay", "Other"].map(|b| view! { <option value=b>{b}</option> })}
                         </select>
-                        <input id="card-last4" inputmode="numeric" maxlength="4" autocomplete="off" placeholder="Last 4" aria-label="Last 4 digits of the card"
+                        <input id="card-last4" inputmode="numeric" maxlength="4" autocomplete="off" placeholder=tr(Text::SellLast4) aria-label=tr(Text::SellLast4Label)
                             prop:value=move || card_last4.get() on:input=move |ev| card_last4.set(event_target_value(&ev))/>
-                        <input id="card-approval" autocomplete="off" placeholder="Approval code" aria-label="Approval code from the terminal slip"
+                        <input id="card-approval" autocomplete="off" placeholder=tr(Text::SellApproval) aria-label=tr(Text::SellApprovalLabel)
                             prop:value=move || card_approval.get() on:input=move |ev| card_approval.set(event_target_value(&ev))/>
-                        <input id="card-amount" inputmode="decimal" autocomplete="off" aria-label="Amount taken by the terminal"
+                        <input id="card-amount" inputmode="decimal" autocomplete="off" aria-label=tr(Text::SellTerminalTook)
                             placeholder=move || remaining().map(|m| m.display()).unwrap_or_default()
                             prop:value=move || card_amount.get() on:input=move |ev| card_amount.set(event_target_value(&ev))/>
                         <button id="add-card" disabled=move || remaining().is_none_or(|m| m.amount <= Decimal::ZERO) on:click=add_card>
-                            "Add card payment"
+                            {tr(Text::SellAddCard)}
                         </button>
                     </div>
                 </details>
                 <details class="gift-form">
-                    <summary>"Gift card"</summary>
+                    <summary>{tr(Text::GiftCard)}</summary>
                     <div class="card-fields">
-                        <input id="gift-code" autocomplete="off" placeholder="Card number" aria-label="Gift card number"
+                        <input id="gift-code" autocomplete="off" placeholder=tr(Text::SellCardNumber) aria-label=tr(Text::SellGiftNumber)
                             prop:value=move || gift_code.get() on:input=move |ev| gift_code.set(event_target_value(&ev))/>
-                        <input id="gift-amount" inputmode="decimal" autocomplete="off" aria-label="Amount to take from the card"
+                        <input id="gift-amount" inputmode="decimal" autocomplete="off" aria-label=tr(Text::SellGiftTake)
                             placeholder=move || remaining().map(|m| m.display()).unwrap_or_default()
                             prop:value=move || gift_amount.get() on:input=move |ev| gift_amount.set(event_target_value(&ev))/>
                         <button id="add-gift" disabled=move || remaining().is_none_or(|m| m.amount <= Decimal::ZERO) on:click=add_gift>
-                            "Pay with the card"
+                            {tr(Text::SellPayWithGift)}
                         </button>
                         <span class="gift-balance" role="status">{move || gift_balance.get()}</span>
                     </div>
                 </details>
                 <details class="other-form">
-                    <summary>"QR / e-money (on the terminal)"</summary>
+                    <summary>{tr(Text::SellQrOnTerminal)}</summary>
                     <div class="card-fields">
-                        <select id="other-name" aria-label="Which payment" on:change=move |ev| other_name.set(event_target_value(&ev))>
+                        <select id="other-name" aria-label=tr(Text::SellWhichPayment) on:change=move |ev| other_name.set(event_target_value(&ev))>
                             {OTHER_TENDERS.map(|n| view! { <option value=n>{n}</option> })}
                         </select>
-                        <input id="other-amount" inputmode="decimal" autocomplete="off" aria-label="Amount taken by the terminal"
+                        <input id="other-amount" inputmode="decimal" autocomplete="off" aria-label=tr(Text::SellTerminalTook)
                             placeholder=move || remaining().map(|m| m.display()).unwrap_or_default()
                             prop:value=move || other_amount.get() on:input=move |ev| other_amount.set(event_target_value(&ev))/>
                         <button id="add-other" disabled=move || remaining().is_none_or(|m| m.amount <= Decimal::ZERO) on:click=add_other>
-                            "Add payment"
+                            {tr(Text::SellAddPayment)}
                         </button>
                     </div>
                 </details>
                 <Show when=move || !taken.with(Vec::is_empty) && remaining().is_some_and(|m| m.amount <= Decimal::ZERO)>
-                    <button id="complete" class="primary" disabled=move || busy.get() on:click=move |_| finish(taken.get_untracked())>"Complete sale"</button>
+                    <button id="complete" class="primary" disabled=move || busy.get() on:click=move |_| finish(taken.get_untracked())>{tr(Text::SellCompleteSale)}</button>
                 </Show>
                 <div class="quick">
-                    <button class="exact" disabled=move || total().is_none() on:click=move |_| pay(remaining())>"Exact " <kbd>"Enter"</kbd></button>
+                    <button class="exact" disabled=move || total().is_none() on:click=move |_| pay(remaining())>{tr(Text::SellExact)} " " <kbd>"Enter"</kbd></button>
                     {move || notes().into_iter().map(|n| view! { <button class="note" on:click=move |_| pay(Some(n))>{n.display()}</button> }).collect::<Vec<_>>()}
                 </div>
-                <button id="pay" class="primary" disabled=move || busy.get() || total().is_none() on:click=move |_| pay(None)>"Pay cash"</button>
+                <button id="pay" class="primary" disabled=move || busy.get() || total().is_none() on:click=move |_| pay(None)>{tr(Text::SellPayCash)}</button>
                 <p class="error" role="alert">{move || error.get()}</p>
             }>
                 <div class="paid" role="alert">
-                    <p>"Paid · receipt " <span class="receipt-no">{move || paid.with(|p| p.as_ref().map(|s| s.receipt_no.clone()))}</span></p>
-                    <p class="change">"Change " <strong id="change">{move || paid.with(|p| p.as_ref().map(|s| s.change.display()))}</strong></p>
+                    <p>{tr(Text::SellPaidReceipt)} " " <span class="receipt-no">{move || paid.with(|p| p.as_ref().map(|s| s.receipt_no.clone()))}</span></p>
+                    <p class="change">{tr(Text::SellChange)} " " <strong id="change">{move || paid.with(|p| p.as_ref().map(|s| s.change.display()))}</strong></p>
                     <div class="paid-actions">
                         <button id="print-receipt" on:click=move |_| {
                             let store = till.lane.with_untracked(|l| l.as_ref().map(|l| l.store.clone()));
@@ -1023,8 +1067,8 @@ fn PayPanel(
                             if !printed {
                                 crate::print::browser_print();
                             }
-                        }>{move || if hub.printer.connected.with(Option::is_some) { "Print a copy" } else { "Print receipt" }}</button>
-                        <button id="new-sale" class="primary" on:click=move |_| paid.set(None)>"New sale"</button>
+                        }>{move || if hub.printer.connected.with(Option::is_some) { tr(Text::SellPrintCopy) } else { tr(Text::SellPrintReceipt) }}</button>
+                        <button id="new-sale" class="primary" on:click=move |_| paid.set(None)>{tr(Text::SellNewSale)}</button>
                     </div>
                     <div class="receipt-preview" inner_html=move || {
                         let store = till.lane.with(|l| l.as_ref().map(|l| l.store.clone()));

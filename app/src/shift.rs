@@ -2,10 +2,12 @@
 //! reason, the X report at any time, and close with a blind count — the Z report then shows
 //! what the drawer should have held and how far over or short it is. Printable.
 
+use crate::i18n::{tr, trf};
 use crate::lane::Till;
 use leptos::prelude::*;
 use till_core::money::Money;
 use till_core::shift::{denominations, CashCount, Direction, ShiftReport};
+use till_core::text::Text;
 use till_core::Decimal;
 
 /// Opens the shift panel from the till's header.
@@ -41,33 +43,33 @@ pub fn ShiftPanel() -> impl IntoView {
     let is_open = move || till.shift.with(Option::is_some);
     view! {
         <Show when=move || open.get()>
-            <section class="shift-panel" role="dialog" aria-modal="true" aria-label="Shift">
+            <section class="shift-panel" role="dialog" aria-modal="true" aria-label=tr(Text::ShiftPanelLabel)>
                 <header class="history-bar">
-                    <h2>{move || if is_open() { "Shift open" } else { "No shift open" }}</h2>
-                    <button id="close-shift-panel" class="small" on:click=move |_| open.set(false)>"Close " <kbd>"Esc"</kbd></button>
+                    <h2>{move || if is_open() { tr(Text::ShiftOpen) } else { tr(Text::ShiftNoneOpen) }}</h2>
+                    <button id="close-shift-panel" class="small" on:click=move |_| open.set(false)>{tr(Text::Close)}" " <kbd>"Esc"</kbd></button>
                 </header>
                 <p class="error" role="alert">{move || error.get()}</p>
                 <Show when=move || !is_open()>
                     {move || till.last_report.get().map(|r| view! {
                         <ReportView report=r/>
-                        <button id="print-z" on:click=move |_| crate::print::browser_print()>"Print Z report"</button>
+                        <button id="print-z" on:click=move |_| crate::print::browser_print()>{tr(Text::ShiftPrintZReport)}</button>
                     })}
-                    <h3>"Open a shift: count the float"</h3>
-                    <CountForm id="open-shift" label="Open shift" on_count=open_shift/>
+                    <h3>{tr(Text::ShiftOpenCountFloat)}</h3>
+                    <CountForm id="open-shift" label=tr(Text::ShiftOpenShift) on_count=open_shift/>
                 </Show>
                 <Show when=is_open>
                     <div class="buttons">
-                        <button id="x-report" on:click=show_x>"X report"</button>
-                        <button id="start-close" class="danger" on:click=move |_| { x_report.set(None); closing.set(true); }>"Close shift"</button>
+                        <button id="x-report" on:click=show_x>{tr(Text::ShiftXReport)}</button>
+                        <button id="start-close" class="danger" on:click=move |_| { x_report.set(None); closing.set(true); }>{tr(Text::ShiftCloseShift)}</button>
                     </div>
                     {move || x_report.get().map(|r| view! {
                         <ReportView report=r/>
-                        <button id="print-x" on:click=move |_| crate::print::browser_print()>"Print X report"</button>
+                        <button id="print-x" on:click=move |_| crate::print::browser_print()>{tr(Text::ShiftPrintXReport)}</button>
                     })}
                     <Show when=move || closing.get() fallback=move || view! { <CashMove on_error=move |e| error.set(e)/> }>
-                        <h3>"Count the drawer"</h3>
-                        <p class="hint">"Count before you see what the till expects; the difference is shown after."</p>
-                        <CountForm id="close-shift" label="Close shift" on_count=close_shift/>
+                        <h3>{tr(Text::ShiftCountDrawer)}</h3>
+                        <p class="hint">{tr(Text::ShiftBlindCountHint)}</p>
+                        <CountForm id="close-shift" label=tr(Text::ShiftCloseShift) on_count=close_shift/>
                     </Show>
                 </Show>
             </section>
@@ -90,7 +92,7 @@ fn CashMove(on_error: impl Fn(Option<String>) + Copy + Send + Sync + 'static) ->
             .replace(',', "")
             .parse::<Decimal>()
         else {
-            on_error(Some("type the amount, e.g. 500".into()));
+            on_error(Some(tr(Text::ShiftTypeAmount).into()));
             return;
         };
         let why = reason.get_untracked();
@@ -107,16 +109,16 @@ fn CashMove(on_error: impl Fn(Option<String>) + Copy + Send + Sync + 'static) ->
     };
     view! {
         <form class="cash-move" on:submit=submit>
-            <h3>"Cash in / out"</h3>
-            <select id="cash-direction" aria-label="In or out" on:change=move |ev| direction.set(if event_target_value(&ev) == "in" { Direction::In } else { Direction::Out })>
-                <option value="out">"Out of the drawer"</option>
-                <option value="in">"Into the drawer"</option>
+            <h3>{tr(Text::ShiftCashInOut)}</h3>
+            <select id="cash-direction" aria-label=tr(Text::ShiftInOrOut) on:change=move |ev| direction.set(if event_target_value(&ev) == "in" { Direction::In } else { Direction::Out })>
+                <option value="out">{tr(Text::ShiftOutOfDrawer)}</option>
+                <option value="in">{tr(Text::ShiftIntoDrawer)}</option>
             </select>
-            <input id="cash-amount" inputmode="decimal" placeholder="Amount" aria-label="Amount"
+            <input id="cash-amount" inputmode="decimal" placeholder=tr(Text::Amount) aria-label=tr(Text::Amount)
                 prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
-            <input id="cash-reason" placeholder="Reason" aria-label="Reason"
+            <input id="cash-reason" placeholder=tr(Text::Reason) aria-label=tr(Text::Reason)
                 prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
-            <button id="move-cash" type="submit">"Record"</button>
+            <button id="move-cash" type="submit">{tr(Text::ShiftRecord)}</button>
         </form>
     }
 }
@@ -144,7 +146,7 @@ fn CountForm(
             }
             let n: u32 = text
                 .parse()
-                .map_err(|_| format!("{d}: type how many, as a whole number"))?;
+                .map_err(|_| trf(Text::ShiftCountWholeNumber, &[("denomination", d)]))?;
             if n > 0 {
                 pieces.push((*d, n));
             }
@@ -172,13 +174,13 @@ fn CountForm(
                         <li class="count-row">
                             <span>{shown.clone()}</span>
                             <input class="count-input" data-denomination=d.to_string() inputmode="numeric"
-                                aria-label=format!("How many {shown}") prop:value=move || counts.with(|c| c[i].clone())
+                                aria-label=trf(Text::ShiftHowMany, &[("denomination", &shown)]) prop:value=move || counts.with(|c| c[i].clone())
                                 on:input=move |ev| counts.update(|c| c[i] = event_target_value(&ev))/>
                         </li>
                     }
                 }).collect::<Vec<_>>()}
             </ul>
-            <p class="count-total">"Counted " <strong>{move || match (count(), currency) {
+            <p class="count-total">{tr(Text::ShiftCountedTotal)}" " <strong>{move || match (count(), currency) {
                 (Ok(c), Some(cur)) => c.total(cur).display(),
                 _ => String::new(),
             }}</strong></p>
@@ -192,65 +194,77 @@ fn CountForm(
 #[component]
 fn ReportView(report: ShiftReport) -> impl IntoView {
     let title = if report.is_z() {
-        "Z report"
+        tr(Text::ShiftZReport)
     } else {
-        "X report"
+        tr(Text::ShiftXReport)
     };
     let mut rows: Vec<(String, String)> = vec![
-        ("Float".into(), report.float.display()),
+        (tr(Text::ShiftFloat).into(), report.float.display()),
         (
-            format!("Sales ({})", report.sales),
+            trf(Text::ShiftSalesCount, &[("count", &report.sales)]),
             report.net_sales.display(),
         ),
         (
-            format!("Refunds ({})", report.refunds),
+            trf(Text::ShiftRefundsCount, &[("count", &report.refunds)]),
             report.refunded.display(),
         ),
     ];
     if let Some(sold) = report.gift_cards_sold {
         // Money the store owes until the cards are used: in the tenders, not in sales.
-        rows.push(("Gift cards sold".into(), sold.display()));
+        rows.push((tr(Text::ShiftGiftCardsSold).into(), sold.display()));
     }
     if let Some(tips) = report.tips {
         // In the tenders and the drawer below, but the staff's, not the store's.
-        rows.push(("Tips (for the staff)".into(), tips.display()));
+        rows.push((tr(Text::ShiftTips).into(), tips.display()));
     }
     rows.extend([
-        ("Cash from sales".into(), report.cash_sales.display()),
-        ("Cash refunded".into(), report.cash_refunds.display()),
         (
-            "Cash for gift cards".into(),
+            tr(Text::ShiftCashFromSales).into(),
+            report.cash_sales.display(),
+        ),
+        (
+            tr(Text::ShiftCashRefunded).into(),
+            report.cash_refunds.display(),
+        ),
+        (
+            tr(Text::ShiftCashForGiftCards).into(),
             report
                 .cash_from_gift_cards
                 .map(|m| m.display())
                 .unwrap_or_else(|| Money::zero(report.float.currency).display()),
         ),
-        ("Cash in".into(), report.cash_in.display()),
-        ("Cash out".into(), report.cash_out.display()),
+        (tr(Text::ShiftCashIn).into(), report.cash_in.display()),
+        (tr(Text::ShiftCashOut).into(), report.cash_out.display()),
         (
-            "Expected in the drawer".into(),
+            tr(Text::ShiftExpectedInDrawer).into(),
             report.expected_cash.display(),
         ),
     ]);
     rows.extend(report.tenders.iter().map(|(k, m)| (k.clone(), m.display())));
     rows.extend(report.tax.iter().map(|t| {
         (
-            format!("Tax {}%", t.rate * Decimal::from(100)),
-            format!("{} on {}", t.tax.display(), t.taxable.display()),
+            trf(
+                Text::ShiftTaxRate,
+                &[("rate", &(t.rate * Decimal::from(100)))],
+            ),
+            trf(
+                Text::ShiftTaxOnTaxable,
+                &[("tax", &t.tax.display()), ("taxable", &t.taxable.display())],
+            ),
         )
     }));
     if let Some(c) = report.counted {
-        rows.push(("Counted".into(), c.display()));
+        rows.push((tr(Text::ShiftReportCounted).into(), c.display()));
     }
     let over_short = report.over_short.map(|m| {
-        let word = if m.amount.is_sign_negative() {
-            "Short"
+        let key = if m.amount.is_sign_negative() {
+            Text::ShiftShort
         } else {
-            "Over"
+            Text::ShiftOver
         };
-        format!(
-            "{word} {}",
-            Money::new(m.amount.abs(), m.currency).display()
+        trf(
+            key,
+            &[("amount", &Money::new(m.amount.abs(), m.currency).display())],
         )
     });
     view! {

@@ -2,10 +2,12 @@
 //! where a cashier may not act alone. PINs are checked on the device against verifiers pulled
 //! from the edge, so all of this works offline.
 
+use crate::i18n::{tr, trf};
 use crate::lane::Till;
 use leptos::prelude::*;
 use till_core::cart::CartError;
 use till_core::staff::Action;
+use till_core::text::Text;
 use till_core::Decimal;
 
 /// The PIN pad shown while the till is locked. The cart stays underneath for whoever signs in.
@@ -29,15 +31,15 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <section class="lock" role="dialog" aria-modal="true" aria-labelledby="lock-title">
             <form class="pin-pad" on:submit=submit>
-                <h2 id="lock-title">"Sign in"</h2>
-                <p class="hint">"Type your staff PIN."</p>
+                <h2 id="lock-title">{tr(Text::StaffSignIn)}</h2>
+                <p class="hint">{tr(Text::StaffTypePin)}</p>
                 <input id="pin" type="password" inputmode="numeric" autocomplete="off" autofocus maxlength="8"
-                    aria-label="Staff PIN" prop:value=move || pin.get()
+                    aria-label=tr(Text::StaffPin) prop:value=move || pin.get()
                     on:input=move |ev| pin.set(event_target_value(&ev))/>
-                <button id="sign-in" type="submit" disabled=move || checking.get()>"Sign in"</button>
+                <button id="sign-in" type="submit" disabled=move || checking.get()>{tr(Text::StaffSignIn)}</button>
                 <p class="pin-error" role="alert">{move || error.get()}</p>
                 <Show when=move || { waiting() > 0 }>
-                    <p class="hint">{move || format!("A cart with {} line(s) is waiting.", waiting())}</p>
+                    <p class="hint">{move || trf(Text::StaffCartWaiting, &[("count", &waiting())])}</p>
                 </Show>
             </form>
         </section>
@@ -51,7 +53,7 @@ pub fn CashierChip() -> impl IntoView {
     view! {
         <Show when=move || till.cashier.with(Option::is_some)>
             <span class="cashier">{move || till.cashier.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default())}</span>
-            <button id="lock" class="small" title="Lock (Ctrl+L)" on:click=move |_| till.sign_out()>"Lock / switch"</button>
+            <button id="lock" class="small" title=tr(Text::StaffLockTitle) on:click=move |_| till.sign_out()>{tr(Text::StaffLockSwitch)}</button>
         </Show>
     }
 }
@@ -80,7 +82,7 @@ pub fn PriceOverride(
             .get_untracked()
             .trim()
             .parse()
-            .map_err(|_| "type the new price as a number".to_string())?;
+            .map_err(|_| tr(Text::StaffTypeNewPrice).to_string())?;
         let why = reason.get_untracked();
         let mut outcome = Ok(());
         till.edit_cart(|c| {
@@ -89,7 +91,7 @@ pub fn PriceOverride(
         outcome.map_err(|e| match e {
             CartError::OverrideNeedsApproval(_) => {
                 needs_approval.set(true);
-                format!("{e}: a manager types their PIN below")
+                trf(Text::StaffManagerPinBelow, &[("error", &e)])
             }
             e => e.to_string(),
         })
@@ -127,17 +129,17 @@ pub fn PriceOverride(
     };
     view! {
         <form class="override-form" on:submit=submit>
-            <input id="override-price" inputmode="decimal" placeholder="New price" aria-label="New unit price"
+            <input id="override-price" inputmode="decimal" placeholder=tr(Text::StaffNewPrice) aria-label=tr(Text::StaffNewUnitPrice)
                 prop:value=move || price.get() on:input=move |ev| price.set(event_target_value(&ev))/>
-            <input id="override-reason" placeholder="Reason" aria-label="Reason for the price change"
+            <input id="override-reason" placeholder=tr(Text::Reason) aria-label=tr(Text::StaffOverrideReason)
                 prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
             <Show when=move || needs_approval.get()>
-                <input id="approver-pin" type="password" inputmode="numeric" autocomplete="off" placeholder="Manager PIN"
-                    aria-label="Manager PIN to approve" prop:value=move || manager_pin.get()
+                <input id="approver-pin" type="password" inputmode="numeric" autocomplete="off" placeholder=tr(Text::ManagerPin)
+                    aria-label=tr(Text::StaffManagerPinToApprove) prop:value=move || manager_pin.get()
                     on:input=move |ev| manager_pin.set(event_target_value(&ev))/>
             </Show>
-            <button id="override-apply" type="submit">{move || if needs_approval.get() { "Approve" } else { "Change price" }}</button>
-            <button type="button" class="small" on:click=move |_| on_close()>"Cancel"</button>
+            <button id="override-apply" type="submit">{move || if needs_approval.get() { tr(Text::StaffApprove) } else { tr(Text::StaffChangePrice) }}</button>
+            <button type="button" class="small" on:click=move |_| on_close()>{tr(Text::Cancel)}</button>
             <p class="error" role="alert">{move || error.get()}</p>
         </form>
     }

@@ -1,26 +1,43 @@
 //! What the three device APIs (WebSerial, WebHID, WebUSB) share: how their failures read, and
 //! awaiting their promises. Each API's own adapter is `serial`, `hid` and `usb`.
 
+use crate::i18n::{tr, trf};
 use js_sys::{Promise, Reflect};
+use till_core::text::Text;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// A device call failed. Keeps the browser's error for the log; `Display` is for a cashier.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone)]
 pub enum DeviceApiError {
-    #[error("this browser cannot reach {0} devices — use Chrome or Edge on a computer or Android tablet")]
     Unsupported(&'static str),
-    #[error("no device was chosen")]
     Cancelled,
-    #[error("the browser has not allowed this page to use the device (it must be paired from this page)")]
     NotAllowed,
-    #[error("the device is in use by another tab or program — close it there, then try again")]
     Busy,
-    #[error("the device was unplugged or stopped answering")]
     Gone,
-    #[error("{message}")]
     Js { message: String, value: JsValue },
 }
+
+impl std::fmt::Display for DeviceApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeviceApiError::Unsupported(api) => {
+                f.write_str(&trf(Text::LaneDeviceUnsupported, &[("api", api)]))
+            }
+            DeviceApiError::Cancelled => f.write_str(tr(Text::LaneDeviceCancelled)),
+            DeviceApiError::NotAllowed => f.write_str(tr(Text::LaneDeviceNotAllowed)),
+            DeviceApiError::Busy => f.write_str(tr(Text::LaneDeviceBusy)),
+            DeviceApiError::Gone => f.write_str(tr(Text::LaneDeviceGone)),
+            // The browser's own sentence.
+            DeviceApiError::Js {
+                message,
+                value: _value,
+            } => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for DeviceApiError {}
 
 impl DeviceApiError {
     /// Read a DOMException's name into the error a cashier can act on.

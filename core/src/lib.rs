@@ -31,6 +31,7 @@ pub mod store;
 pub mod sync;
 pub mod tax;
 pub mod tender;
+pub mod text;
 pub mod time;
 pub mod tip;
 pub mod void;

@@ -13,12 +13,8 @@ use crate::store::StoreSettings;
 use crate::tax::TaxClass;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    Ja,
-    En,
-}
+/// The receipt's language is the till's (one catalogue of languages for both).
+pub use crate::text::Lang;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptOptions {
