@@ -114,12 +114,34 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
 export async function launchBrowser() {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const newContext = browser.newContext.bind(browser);
+  // The tests read the till in English: each context is a device whose own choice is English
+  // (the demo store speaks Japanese). `{ tillLang: 'ja' }` chooses Japanese, `null` follows the store.
+  browser.newContext = async ({ tillLang = 'en', ...options } = {}) => {
+    const context = await newContext(options);
+    if (tillLang) await chooseLanguage(context, tillLang);
+    return context;
+  };
+  return browser;
 }
 
 /** A browser with an on-disk profile in `dir`, so its IndexedDB outlives the browser process. */
 export async function launchPersistent(dir) {
-  return chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const context = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  await chooseLanguage(context, 'en');
+  return context;
+}
+
+/** This device's language, set the way the till's own picker sets it, before any page runs. */
+async function chooseLanguage(context, lang) {
+  await context.addInitScript((l) => {
+    try {
+      if (!localStorage.getItem('till.lang')) localStorage.setItem('till.lang', l);
+    } catch {
+      // about:blank and opaque origins have no storage.
+    }
+  }, lang);
 }
 
 /** Kill every Chromium process using profile `dir` with SIGKILL: nothing is flushed or unloaded. */
@@ -191,4 +213,13 @@ export async function apiCall(base, method, path, body, headers = {}) {
   let json;
   try { json = JSON.parse(text); } catch { json = text; }
   return { status: res.status, body: json, cookie: res.headers.get('set-cookie')?.split(';')[0] };
+}
+
+/** Serious and critical axe-core violations on the page as it is now, as readable lines. */
+export async function violations(page) {
+  await page.evaluate(fs.readFileSync(path.join(ROOT, 'tests/node_modules/axe-core/axe.min.js'), 'utf8'));
+  const result = await page.evaluate(async () => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
 }

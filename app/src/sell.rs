@@ -592,7 +592,7 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
                                     <button class="qty-less small" aria-label=trf(Text::SellOneFewer, &[("name", &line.name)]) on:click=move |_| { till.edit_cart(|c| { if let Some(q) = c.lines.get(i).map(|l| l.qty - Decimal::ONE) { if q.is_zero() { let _ = c.remove(i); } else { let _ = c.set_qty(i, q); } } }); on_done(); }>"−"</button>
                                     <button class="qty-more small" aria-label=trf(Text::SellOneMore, &[("name", &line.name)]) on:click=move |_| { till.edit_cart(|c| { if let Some(q) = c.lines.get(i).map(|l| l.qty + Decimal::ONE) { let _ = c.set_qty(i, q); } }); on_done(); }>"+"</button>
                                 })}
-                                <button class="price-edit small" aria-label=trf(Text::SellChangePrice, &[("name", &line.name)]) on:click=move |_| editing.set(Some(i))>{tr(Text::Price)}</button>
+                                <button class="price-edit small" aria-label=trf(Text::SellChangePrice, &[("name", &line.name)]) on:click=move |_| editing.set(Some(i))>{tr(Text::SellPriceButton)}</button>
                                 <button class="discount-edit small" aria-label=trf(Text::SellDiscountLine, &[("name", &line.name)]) on:click=move |_| discounting.set(Some(Some(i)))>"%"</button>
                             </span>
                             <button class="remove" aria-label=trf(Text::SellRemoveLine, &[("name", &line.name)]) on:click=move |_| { till.edit_cart(|c| { let _ = c.remove(i); }); on_done(); }>"×"</button>
@@ -610,7 +610,7 @@ fn CartView(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
             </ol>
             <div class="totals">
                 {move || totals.with(|t| t.as_ref().map(|t| t.tax.iter().map(|l| view! {
-                    <p class="tax-line">{trf(Text::SellTaxLine, &[("rate", &(l.rate * Decimal::from(100))), ("taxable", &l.taxable.display()), ("tax", &l.tax.display())])}</p>
+                    <p class="tax-line">{trf(Text::SellTaxLine, &[("rate", &(l.rate * Decimal::from(100)).normalize()), ("taxable", &l.taxable.display()), ("tax", &l.tax.display())])}</p>
                 }).collect::<Vec<_>>()))}
                 <p class="cart-discount">
                     {move || till.open.with(|o| o.cart.discount).map(|d| match d { Discount::Percent(p) => trf(Text::SellCartDiscountPercent, &[("p", &p)]), Discount::Amount(a) => trf(Text::SellCartDiscountAmount, &[("amount", &a)]) })}

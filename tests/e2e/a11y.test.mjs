@@ -3,21 +3,8 @@
 // owner's page and the customer display, at the
 // three sizes the till is made for.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
-import { newPage, ROOT, withTill } from '../harness.mjs';
-
-const AXE = fs.readFileSync(path.join(ROOT, 'tests/node_modules/axe-core/axe.min.js'), 'utf8');
-
-/** Serious and critical violations on the page as it is now, as readable lines. */
-async function violations(page) {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(async () => window.axe.run(document, { resultTypes: ['violations'] }));
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
+import { newPage, violations, withTill } from '../harness.mjs';
 
 test('no serious or critical axe violations on the till, its panels, the owner page and the display', { timeout: 300_000 }, async () => {
   await withTill('a11y', async ({ edge, browser, log }) => {

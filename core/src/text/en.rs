@@ -338,6 +338,7 @@ pub(super) fn text(key: Text) -> &'static str {
         DiscApply => "Apply discount",
         DisplayPaid => "Paid",
         DisplayChange => "Change",
+        SellPriceButton => "Price",
 // @arms
     }
 }

@@ -36,8 +36,8 @@ pub(super) fn text(key: Text) -> &'static str {
         SellReceipts => "取引履歴",
         SellDevices => "周辺機器",
         SellGiftCards => "ギフトカード",
-        SellShift => "レジ点検・精算",
-        SellOpenShift => "レジ開け",
+        SellShift => "シフト",
+        SellOpenShift => "シフト開始",
         SellRevoked => "オーナーがこのレジを店舗から外しました：同期はもう行われません。未同期の売上はこのレジに残っています —「このレジ」からファイルに保存してオーナーに渡してください。",
         SellOffline => "オフライン：売上はこのレジに安全に保存され、接続が戻ると同期されます。",
         SellUpdateReady => "till の新しいバージョンの準備ができました：この会計のあとに切り替わります。",
@@ -338,6 +338,7 @@ pub(super) fn text(key: Text) -> &'static str {
         DiscApply => "値引する",
         DisplayPaid => "お預かり",
         DisplayChange => "お釣り",
+        SellPriceButton => "売価",
 // @arms
     }
 }

@@ -400,6 +400,7 @@ keys! {
     DiscApply,
     DisplayPaid,
     DisplayChange,
+    SellPriceButton,
 // @keys
 }
 
